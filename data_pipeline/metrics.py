@@ -1,0 +1,183 @@
+"""Stage 5, metrics: the only place numbers are computed. The dashboard, the CLI and
+every export call these functions.
+
+State of an item as of date D: its row in the latest batch whose report date is <= D
+(ties on report date: the later batch wins). Items known as of D are those with any
+such row; an item missing from a later ledger keeps its last known state.
+
+Definitions, as of D, over items known as of D (``due_soon_days`` = N, default 3):
+- ``items``: count;
+- ``done``: status category done; ``long_term``: status category long_term;
+- ``overdue``: not done, not long-term, deadline < D;
+- ``due_soon``: not done, not long-term, D <= deadline <= D + N days;
+- ``completion_rate`` = done / items;
+- ``on_time_rate`` = items done on or before their deadline / items whose deadline
+  < D or that are done. An item's done date is its completion date, else the report
+  date of the first batch that shows it done; a done item without deadline is on time.
+Rates are ``None`` when their denominator is 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .settings import DEFAULT_DUE_SOON_DAYS
+
+METRIC_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "completion_rate", "on_time_rate")
+
+# Each state row with the date its validity ends (the next report of the same item).
+_STATES = """
+    SELECT s.*,
+           lead(report_date) OVER (PARTITION BY item_key ORDER BY report_date, batch_id) AS valid_until,
+           min(CASE WHEN status = 'done' THEN report_date END) OVER (PARTITION BY item_key) AS first_done
+    FROM item_states s
+"""
+
+_AGGREGATES = """
+    count(*) AS items,
+    count(*) FILTER (WHERE status = 'done') AS done,
+    count(*) FILTER (WHERE open AND deadline < as_of) AS overdue,
+    count(*) FILTER (WHERE open AND deadline >= as_of AND deadline <= as_of + $due_soon) AS due_soon,
+    count(*) FILTER (WHERE status = 'long_term') AS long_term,
+    count(*) FILTER (WHERE status = 'done' AND (deadline IS NULL OR done_on <= deadline)) AS done_on_time,
+    count(*) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
+"""
+
+
+def _current(dates_sql: str, where: str) -> str:
+    """SQL of every item's state as of each date in ``dates_sql`` (column ``as_of``)."""
+    return f"""
+        WITH st AS ({_STATES}),
+        d AS ({dates_sql})
+        SELECT d.as_of, st.*,
+               st.status NOT IN ('done', 'long_term') AS open,
+               coalesce(st.completed_on, st.first_done) AS done_on
+        FROM d JOIN st ON st.report_date <= d.as_of AND (st.valid_until IS NULL OR d.as_of < st.valid_until)
+        WHERE TRUE {where}
+    """
+
+
+def _filters(groups: Sequence[str] | None, categories: Sequence[str] | None) -> tuple[str, dict]:
+    where, params = "", {}
+    if groups:
+        where += " AND st.group_name IN (SELECT unnest($groups))"
+        params["groups"] = list(groups)
+    if categories:
+        where += " AND coalesce(st.category, '') IN (SELECT unnest($categories))"
+        params["categories"] = list(categories)
+    return where, params
+
+
+def _rates(df: pd.DataFrame) -> pd.DataFrame:
+    items = df["items"].astype("float64")
+    base = df["on_time_base"].astype("float64")
+    df["completion_rate"] = (df["done"] / items).where(items > 0, None)
+    df["on_time_rate"] = (df["done_on_time"] / base).where(base > 0, None)
+    df["completion_rate"] = df["completion_rate"].astype(object).where(items > 0, None)
+    df["on_time_rate"] = df["on_time_rate"].astype(object).where(base > 0, None)
+    return df
+
+
+def report_dates(con) -> list[dt.date]:
+    """Distinct report dates of the stored batches, oldest first."""
+    return [r[0] for r in con.execute("SELECT DISTINCT report_date FROM batches ORDER BY 1").fetchall()]
+
+
+def latest_report_date(con) -> dt.date | None:
+    return con.execute("SELECT max(report_date) FROM batches").fetchone()[0]
+
+
+def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, categories,
+             due_soon_days: int) -> pd.DataFrame:
+    where, params = _filters(groups, categories)
+    params.update(date_params)
+    params["due_soon"] = int(due_soon_days)
+    keys = "as_of, group_name" if by_group else "as_of"
+    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({_current(dates_sql, where)}) GROUP BY {keys} ORDER BY {keys}"
+    df = con.execute(sql, params).df()
+    if df.empty:
+        return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
+    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
+    for c in ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base"):
+        df[c] = df[c].astype("int64")
+    return _rates(df)
+
+
+def metrics_as_of(con, as_of: dt.date, *, by_group: bool = False, groups: Sequence[str] | None = None,
+                  categories: Sequence[str] | None = None,
+                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
+    """The metrics as of ``as_of``: one row (or one per group, sorted by group name) with
+    ``as_of``, [``group_name``], the ``METRIC_KEYS`` and the helper counts
+    ``done_on_time``/``on_time_base``. Empty when nothing is known yet."""
+    return _metrics(con, "SELECT CAST($as_of AS DATE) AS as_of", {"as_of": as_of}, by_group,
+                    groups, categories, due_soon_days)
+
+
+def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None = None,
+                  categories: Sequence[str] | None = None,
+                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
+    """``metrics_as_of`` at every report date, in one query (one row per date, or per
+    date and group)."""
+    return _metrics(con, "SELECT DISTINCT report_date AS as_of FROM batches", {}, by_group,
+                    groups, categories, due_soon_days)
+
+
+def _plain(row) -> dict:
+    out = {}
+    for k in METRIC_KEYS:
+        v = row[k]
+        out[k] = None if v is None or (isinstance(v, float) and v != v) else (float(v) if k.endswith("rate") else int(v))
+    return out
+
+
+EMPTY_TOTALS = {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
+                "completion_rate": None, "on_time_rate": None}
+
+
+def summary(con, as_of: dt.date | None = None, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+            groups: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> dict:
+    """The CLI's ``summary --json`` shape: ``{"as_of", "totals": {METRIC_KEYS},
+    "groups": [{"group", METRIC_KEYS...}]}``; ``as_of`` defaults to the latest report
+    date (``None`` with zero totals when the database is empty)."""
+    as_of = as_of or latest_report_date(con)
+    if as_of is None:
+        return {"as_of": None, "totals": dict(EMPTY_TOTALS), "groups": []}
+    total = metrics_as_of(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
+    per_group = metrics_as_of(con, as_of, by_group=True, groups=groups, categories=categories,
+                              due_soon_days=due_soon_days)
+    return {
+        "as_of": as_of.isoformat(),
+        "totals": _plain(total.iloc[0]) if len(total) else dict(EMPTY_TOTALS),
+        "groups": [{"group": r["group_name"], **_plain(r)} for _, r in per_group.iterrows()],
+    }
+
+
+def items_as_of(con, as_of: dt.date, *, groups: Sequence[str] | None = None,
+                categories: Sequence[str] | None = None,
+                due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
+    """Every item known as of ``as_of`` with its current state, provenance (batch,
+    file name, sheet, row) and the per-item flags behind the metrics: ``is_overdue``,
+    ``days_overdue`` (D - deadline, for overdue items), ``is_due_soon``, ``done_on``,
+    ``done_on_time``. Sorted by group, then sheet row."""
+    where, params = _filters(groups, categories)
+    params.update({"as_of": as_of, "due_soon": int(due_soon_days)})
+    sql = f"""
+        SELECT c.item_key, c.item_id, c.seq, c.description, c.location, c.grid, c.category,
+               c.group_name, c.assignee, c.assigned_on, c.deadline, c.deadline_text, c.status_text, c.status,
+               c.completed_on, c.measures, c.verification, c.source, c.notes,
+               c.report_date, c.batch_id, b.file_name, c.sheet, c.row_no,
+               c.open AND c.deadline < c.as_of AS is_overdue,
+               CASE WHEN c.open AND c.deadline < c.as_of THEN date_diff('day', c.deadline, c.as_of) END AS days_overdue,
+               c.open AND c.deadline >= c.as_of AND c.deadline <= c.as_of + $due_soon AS is_due_soon,
+               CASE WHEN c.status = 'done' THEN c.done_on END AS done_on,
+               c.status = 'done' AND (c.deadline IS NULL OR c.done_on <= c.deadline) AS done_on_time
+        FROM ({_current("SELECT CAST($as_of AS DATE) AS as_of", where)}) c
+        JOIN batches b USING (batch_id)
+        ORDER BY c.group_name, c.report_date, c.sheet, c.row_no
+    """
+    df = con.execute(sql, params).df()
+    for c in ("is_overdue", "is_due_soon", "done_on_time"):
+        df[c] = df[c].fillna(False).astype(bool)
+    return df

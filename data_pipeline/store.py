@@ -1,0 +1,254 @@
+"""Stage 4, store: the DuckDB file, its schema, and batches written in one transaction.
+
+Tables:
+- ``batches``: one row per ingested file (name, sha256, report date and where it came
+  from, counts, uploader, time).
+- ``batch_files``: the original bytes of each batch, so it can be downloaded again.
+- ``source_rows``: every non-blank row of every sheet, verbatim as text, with its sheet,
+  Excel row number, what it became (title/header/item/skipped/rejected/sheet_skipped) and
+  why.
+- ``item_states``: one row per item per batch: the item's state in that report.
+- ``batch_notes``: warnings and rejections with sheet, row, column and message.
+- ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
+  can tell their cache is stale).
+
+Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
+removed, in one transaction; a file locked by another process is retried for a while.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .errors import DatabaseBusy
+from .normalise import ITEM_COLUMNS, Note
+from .settings import default_db_path
+from .values import cell_text
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    file_kind VARCHAR NOT NULL,
+    report_date DATE NOT NULL,
+    report_date_source VARCHAR NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    uploaded_by VARCHAR,
+    items INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    sheets_used VARCHAR[] NOT NULL,
+    sheets_skipped VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batch_files (batch_id INTEGER PRIMARY KEY, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS source_rows (
+    batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
+    kind VARCHAR NOT NULL, reason VARCHAR, cells VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS item_states (
+    batch_id INTEGER NOT NULL, report_date DATE NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
+    item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
+    grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
+    deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
+    measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR
+);
+CREATE TABLE IF NOT EXISTS batch_notes (
+    batch_id INTEGER NOT NULL, level VARCHAR NOT NULL, sheet VARCHAR, row_no INTEGER,
+    column_name VARCHAR, message VARCHAR NOT NULL
+);
+"""
+
+_ITEM_TYPES = {"row_no": pa.int32(), "assigned_on": pa.date32(), "deadline": pa.date32(),
+               "completed_on": pa.date32()}
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False, wait_seconds: float = 15.0):
+    """Open the campaign database (``path``, else ``CAMPAIGN_DB``, else
+    ``data/campaign.duckdb``), creating it and its schema when missing.
+
+    DuckDB lets one process write a file at a time: while another process holds it,
+    opening is retried for ``wait_seconds`` before ``DatabaseBusy`` is raised."""
+    path = Path(path) if path else default_db_path()
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not path.exists():
+        connect(path).close()
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" in str(exc).lower():
+                    raise DatabaseBusy("数据库正被另一个程序占用，请稍后再试") from None
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con) -> None:
+    con.execute(SCHEMA)
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0') ON CONFLICT DO NOTHING",
+                [SCHEMA_VERSION])
+
+
+def data_version(con) -> int:
+    """A number that changes whenever batches are added or removed (for cache keys)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _bump(con) -> None:
+    con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
+
+
+def find_batch_by_hash(con, content_hash: str):
+    """(batch_id, file_name, report_date) of a stored file with this sha256, or None."""
+    return con.execute("SELECT batch_id, file_name, report_date FROM batches WHERE content_hash = ?",
+                       [content_hash]).fetchone()
+
+
+@dataclass
+class BatchRecord:
+    """What ``write_batch`` stores for one file."""
+
+    file_name: str
+    content: bytes
+    content_hash: str
+    file_kind: str
+    report_date: dt.date
+    report_date_source: str
+    sheets_used: list[str]
+    sheets_skipped: list[str]
+    sheets: list = field(default_factory=list)   # normalise.SheetResult
+    notes: list[Note] = field(default_factory=list)
+    uploaded_by: str | None = None
+
+
+def _text_row(row) -> list[str]:
+    out = [v if v.__class__ is str else cell_text(v) for v in row]
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def write_batch(con, record: BatchRecord) -> int:
+    """Store one batch in a single transaction and return its id. On any error nothing
+    of it is stored."""
+    items = sum(s.item_count for s in record.sheets)
+    skipped = sum(s.count("skipped") for s in record.sheets)
+    rejected = sum(s.count("rejected") for s in record.sheets)
+    warnings = sum(1 for n in record.notes if n.level == "warning")
+
+    source = {"sheet": [], "row_no": [], "kind": [], "reason": [], "cells": []}
+    item_cols: dict[str, list] = {c: [] for c in ("sheet",) + ITEM_COLUMNS}
+    for s in record.sheets:
+        n = len(s.row_no)
+        source["sheet"].extend([s.sheet] * n)
+        source["row_no"].extend(s.row_no)
+        source["kind"].extend(s.kind)
+        source["reason"].extend(r or None for r in s.reason)
+        source["cells"].extend(_text_row(r) for r in s.cells)
+        item_cols["sheet"].extend([s.sheet] * s.item_count)
+        for c in ITEM_COLUMNS:
+            item_cols[c].extend(s.items[c])
+    source_table = pa.table({
+        "sheet": pa.array(source["sheet"], pa.string()),
+        "row_no": pa.array(source["row_no"], pa.int32()),
+        "kind": pa.array(source["kind"], pa.string()),
+        "reason": pa.array(source["reason"], pa.string()),
+        "cells": pa.array(source["cells"], pa.list_(pa.string())),
+    })
+    item_table = pa.table({c: pa.array(v, _ITEM_TYPES.get(c, pa.string())) for c, v in item_cols.items()})
+    notes = record.notes
+    note_table = pa.table({
+        "level": pa.array([n.level for n in notes], pa.string()),
+        "sheet": pa.array([n.sheet for n in notes], pa.string()),
+        "row_no": pa.array([n.row for n in notes], pa.int32()),
+        "column_name": pa.array([n.column or None for n in notes], pa.string()),
+        "message": pa.array([n.message for n in notes], pa.string()),
+    })
+
+    con.begin()
+    try:
+        batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
+        con.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, record.file_name, record.content_hash, record.file_kind, record.report_date,
+             record.report_date_source, dt.datetime.now().replace(microsecond=0), record.uploaded_by,
+             items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
+        con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
+        con.register("_source_rows", source_table)
+        con.execute("INSERT INTO source_rows SELECT ?, sheet, row_no, kind, reason, cells FROM _source_rows",
+                    [batch_id])
+        con.register("_items", item_table)
+        columns = ", ".join(ITEM_COLUMNS)
+        con.execute(f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}) "
+                    f"SELECT ?, ?, sheet, {columns} FROM _items", [batch_id, record.report_date])
+        con.register("_notes", note_table)
+        con.execute("INSERT INTO batch_notes SELECT ?, level, sheet, row_no, column_name, message FROM _notes",
+                    [batch_id])
+        _bump(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        for view in ("_source_rows", "_items", "_notes"):
+            try:
+                con.unregister(view)
+            except Exception:
+                pass
+    return batch_id
+
+
+def remove_batch(con, batch_id: int) -> bool:
+    """Delete a batch and everything it stored, in one transaction. False when unknown."""
+    con.begin()
+    try:
+        found = con.execute("SELECT count(*) FROM batches WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        if found:
+            for table in ("item_states", "source_rows", "batch_notes", "batch_files", "batches"):
+                con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+            _bump(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return bool(found)
+
+
+def list_batches(con):
+    """All batches, newest report first, as a DataFrame."""
+    return con.execute("""
+        SELECT batch_id, file_name, report_date, items, skipped, rejected, warnings,
+               uploaded_by, ingested_at, report_date_source, file_kind, sheets_used, sheets_skipped
+        FROM batches ORDER BY report_date DESC, batch_id DESC""").df()
+
+
+def batch_file(con, batch_id: int) -> tuple[str, bytes] | None:
+    """(file name, original bytes) of a batch."""
+    row = con.execute("SELECT b.file_name, f.content FROM batches b JOIN batch_files f USING (batch_id) "
+                      "WHERE batch_id = ?", [batch_id]).fetchone()
+    return (row[0], bytes(row[1])) if row else None
+
+
+def batch_notes(con, batch_id: int):
+    return con.execute("SELECT level, sheet, row_no, column_name, message FROM batch_notes "
+                       "WHERE batch_id = ? ORDER BY sheet, row_no NULLS FIRST", [batch_id]).df()
