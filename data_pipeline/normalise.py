@@ -34,20 +34,24 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .layout import Layout, field_for_header
+from .layout import Layout
 from .read import Sheet
 from .settings import DEFAULT_SHEET_NAME, FOOTNOTE_MARKERS, SIGNATURE_MARKERS, TOTAL_MARKERS, UNGROUPED
-from .values import (DONE, LONG_TERM, UNKNOWN, DateError, cell_text, classify_status, clean_group, clean_id,
+from .values import (DONE, LONG_TERM, UNKNOWN, WHITESPACE, DateError, cell_text, classify_status, clean_group, clean_id,
                      fold, parse_date, parse_deadline)
 
-ITEM_COLUMNS = ("row_no", "item_key", "item_id", "seq", "description", "location", "grid", "category",
-                "group_name", "assignee", "assigned_on", "deadline", "deadline_text", "status_text", "status",
-                "completed_on", "measures", "verification", "source", "notes")
-_TEXT_FIELDS = ("item_id", "seq", "description", "location", "grid", "category", "assignee",
-                "status", "measures", "verification", "source", "notes")
-_FOOTNOTE = re.compile(r"^(?:%s)\s*(?:[:：]|\d|[（(]?[一二三四五六七八九十\d])" % "|".join(FOOTNOTE_MARKERS))
-_SIGNATURE = re.compile(r"^(?:%s)\s*[:：]" % "|".join(SIGNATURE_MARKERS))
-_TOTAL = re.compile(r"^(?:%s)" % "|".join(TOTAL_MARKERS))
+# Item columns computed here ...
+PARSED_COLUMNS = ("row_no", "item_key", "item_id", "group_name", "assigned_on", "deadline", "status",
+                  "completed_on")
+# ... and item columns that are the trimmed text of one source cell (stored column -> field).
+TEXT_COLUMNS = {"seq": "seq", "description": "description", "location": "location", "grid": "grid",
+                "category": "category", "assignee": "assignee", "deadline_text": "deadline",
+                "status_text": "status", "measures": "measures", "verification": "verification",
+                "source": "source", "notes": "notes"}
+# First-cell markers of non-item rows; the named group says which rule matched.
+_MARKER = re.compile(
+    r"(?P<total>%s)|(?P<footnote>(?:%s)\s*(?:[:：]|\d|[（(]?[一二三四五六七八九十\d]))|(?P<signature>(?:%s)\s*[:：])"
+    % ("|".join(TOTAL_MARKERS), "|".join(FOOTNOTE_MARKERS), "|".join(SIGNATURE_MARKERS)))
 _DEFAULT_SHEET = re.compile(DEFAULT_SHEET_NAME, re.IGNORECASE)
 
 
@@ -78,12 +82,30 @@ class SheetResult:
     kind: list[str] = field(default_factory=list)     # title/header/item/skipped/rejected/sheet_skipped
     reason: list[str] = field(default_factory=list)
     cells: list[list] = field(default_factory=list)
-    items: dict[str, list] = field(default_factory=lambda: {c: [] for c in ITEM_COLUMNS})
+    items: dict[str, list] = field(default_factory=lambda: {c: [] for c in PARSED_COLUMNS})
     notes: list[Note] = field(default_factory=list)
 
     @property
     def item_count(self) -> int:
         return len(self.items["row_no"])
+
+    def text_columns(self) -> dict[str, int]:
+        """Stored text column -> source column index, for the fields this sheet has."""
+        fields = self.layout.fields if self.layout else {}
+        return {c: fields[f] for c, f in TEXT_COLUMNS.items() if f in fields}
+
+    def item_rows(self, limit: int | None = None) -> list[dict]:
+        """Items as they will be stored (parsed and text columns), in sheet order."""
+        by_row = dict(zip(self.row_no, self.cells))
+        text = self.text_columns()
+        out = []
+        for k in range(min(self.item_count, limit if limit is not None else self.item_count)):
+            row = {c: self.items[c][k] for c in PARSED_COLUMNS}
+            cells = by_row[row["row_no"]]
+            for c, j in text.items():
+                row[c] = (cell_text(cells[j]) if j < len(cells) else "") or None
+            out.append(row)
+        return out
 
     def count(self, kind: str) -> int:
         return self.kind.count(kind)
@@ -144,39 +166,33 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
 
     template_cols = {fields[f] for f in ("seq", "group") if f in fields}
     key_cols = [fields[f] for f in ("description", "item_id") if f in fields]
-    header_signature = {c.index: c.field for c in layout.columns if c.field}
+    repeat_marks = _header_marks(rows, layout)
 
     candidates: list[int] = []
     in_footer = False
     for i in range(layout.header_last + 1, len(rows)):
         row = rows[i]
-        first = None
-        filled = 0
-        for v in row:
-            if v is not None and v != "":
-                filled += 1
-                if first is None:
-                    first = v
-        if first is None:
+        filled = [v for v in row if v != "" and v is not None]
+        if not filled:
             continue
-        text = cell_text(first) if first.__class__ is not str else first.strip()
+        first = filled[0]
+        marker = _MARKER.match(first.lstrip()) if first.__class__ is str else None
         reason = ""
-        if _TOTAL.match(text):
+        if marker and marker.lastgroup == "total":
             reason = "合计/小计行"
-        elif _FOOTNOTE.match(text) or (in_footer and filled == 1):
+        elif (marker and marker.lastgroup == "footnote") or (in_footer and len(filled) == 1):
             reason, in_footer = "表尾注释", True
-        elif _SIGNATURE.match(text):
+        elif marker:
             reason = "落款行（填报人/审核人）"
-        elif filled >= 2 and sum(1 for j, f in header_signature.items()
-                                 if j < len(row) and isinstance(row[j], str)
-                                 and field_for_header(row[j]) == f) >= 2:
+        elif repeat_marks and _repeats_header(row, repeat_marks):
             reason = "重复的表头行"
-        elif all(j in template_cols for j, v in enumerate(row) if v is not None and v != ""):
+        elif len(filled) <= len(template_cols) and \
+                all(j in template_cols for j, v in enumerate(row) if v != "" and v is not None):
             reason = "空白行（只有序号或单位）"
         if reason:
             _keep(result, i + 1, "skipped", reason, row)
             continue
-        if not any(j < len(row) and row[j] is not None and row[j] != "" for j in key_cols):
+        if not _has_key(row, key_cols):
             _keep(result, i + 1, "rejected", "缺少问题描述和问题编号，无法作为一条问题", row)
             result.notes.append(Note("rejected", sheet.name, i + 1, "", "缺少问题描述和问题编号，无法作为一条问题"))
             continue
@@ -186,120 +202,165 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
     return result
 
 
-def _column(rows, idx: list[int], j: int | None) -> list:
-    if j is None:
-        return [""] * len(idx)
-    return [rows[i][j] if j < len(rows[i]) else "" for i in idx]
+def _repeats_header(row, marks) -> bool:
+    for (j1, t1), (j2, t2) in marks:
+        if row[j1] == t1 and row[j2] == t2:
+            return True
+    return False
+
+
+def _has_key(row, key_cols) -> bool:
+    for j in key_cols:
+        v = row[j]
+        if v != "" and v is not None:
+            return True
+    return False
+
+
+def _header_marks(rows, layout: Layout) -> list[list[tuple[int, str]]]:
+    """For each header row, two (column, text) pairs that a repeated header row shares."""
+    marks = []
+    for h in range(layout.header_first, layout.header_last + 1):
+        named = [(j, v) for j, v in enumerate(rows[h]) if isinstance(v, str) and v.strip()
+                 and not any(v == rows[h][c] for c in range(j))]
+        if len(named) >= 2:
+            marks.append(named[:2])
+    return marks
+
+
+def _memo(fn, values) -> list:
+    """``[fn(v) for v in values]``, computing ``fn`` once per distinct value; a
+    ``DateError`` becomes the ``DateError`` class itself as the result."""
+    cache: dict = {}
+    out = []
+    for v in values:
+        r = cache.get(v, cache)
+        if r is cache:
+            try:
+                r = fn(v)
+            except DateError:
+                r = DateError
+            cache[v] = r
+        out.append(r)
+    return out
+
+
+def _text(values) -> list[str]:
+    return [v.strip(WHITESPACE) if v.__class__ is str else cell_text(v) for v in values]
 
 
 def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[str, int],
                  header_of: dict[str, str], group: str, report_date: dt.date) -> None:
-    """Column-wise parsing of the candidate rows (memoised: ledgers repeat their values)."""
+    """Parse the candidate rows column by column (memoised: ledgers repeat their values),
+    then decide row by row only where something is wrong."""
     sheet = result.sheet
-    col = {f: _column(rows, candidates, fields.get(f)) for f in _TEXT_FIELDS + ("group", "assigned_on",
-                                                                                 "deadline", "completed_on")}
-    text = {f: [v if v.__class__ is str and v == v.strip() else cell_text(v) for v in col[f]] for f in _TEXT_FIELDS}
+    n = len(candidates)
+    picked = [rows[i] for i in candidates]
+    columns = list(zip(*picked)) if picked else []
+    blank = [""] * n
 
-    group_cache: dict = {}
-    groups = []
-    for v in col["group"]:
-        g = group_cache.get(v)
-        if g is None:
-            g = group_cache[v] = clean_group(cell_text(v)) or group or UNGROUPED
-        groups.append(g)
+    def col(f):
+        j = fields.get(f)
+        return columns[j] if j is not None and j < len(columns) else blank
 
-    status_cache: dict[str, str] = {}
-    date_cache: dict = {}
+    text = {f: _text(col(f)) if f in fields else blank for f in ("item_id", "status")}
+    if "item_id" not in fields or not all(text["item_id"]):
+        for f in ("description", "location"):
+            text[f] = _text(col(f)) if f in fields else blank
+    row_nos = [i + 1 for i in candidates]
+    groups = _memo(lambda v: clean_group(cell_text(v)) or group or UNGROUPED, col("group"))
+    assigned = _memo(lambda v: parse_date(v, report_date), col("assigned_on"))
+    completed = _memo(lambda v: parse_date(v, report_date), col("completed_on"))
+    raw_deadline = col("deadline")
     deadline_cache: dict = {}
-    seen_ids: dict[str, int] = {}
-    seen_fp: dict[str, int] = {}
-    items = result.items
-    warn = result.notes.append
-
-    def date_of(value):
-        """parse_date, memoised; DateError (the class) marks text that is no date."""
-        d = date_cache.get(value, date_cache)
-        if d is date_cache:
+    deadlines = []
+    for k in range(n):
+        a = assigned[k]
+        key = (raw_deadline[k], a)
+        d = deadline_cache.get(key)
+        if d is None:
             try:
-                d = parse_date(value, report_date)
+                d = parse_deadline(raw_deadline[k], None if a is DateError else a, report_date)
             except DateError:
                 d = DateError
-            date_cache[value] = d
-        return d
+            deadline_cache[key] = d
+        deadlines.append(d)
+    categories = _memo(classify_status, text["status"])
+    ids = [clean_id(v) if v else "" for v in text["item_id"]]
 
-    for n, i in enumerate(candidates):
-        row_no = i + 1
-        reason = None
-        bad_column = ""
-        assigned = date_of(col["assigned_on"][n])
-        if assigned is DateError:
-            warn(Note("warning", sheet, row_no, header_of["assigned_on"],
-                      f"{header_of['assigned_on']}“{cell_text(col['assigned_on'][n])}”无法识别为日期，已留空"))
-            assigned = None
-        raw_deadline = col["deadline"][n]
-        key = (raw_deadline, assigned)
-        dl = deadline_cache.get(key)
-        if dl is None:
-            try:
-                dl = parse_deadline(raw_deadline, assigned, report_date)
-            except DateError:
-                dl = DateError
-            deadline_cache[key] = dl
-        if dl is DateError:
-            bad_column = header_of["deadline"]
-            reason = f"{bad_column}“{cell_text(raw_deadline)}”无法识别为日期"
-        elif dl.needs_assigned:
-            bad_column = header_of["deadline"]
-            reason = f"{bad_column}“{cell_text(raw_deadline)}”要按交办日期推算，但交办日期为空"
-        completed = date_of(col["completed_on"][n])
-        if completed is DateError and reason is None:
-            bad_column = header_of["completed_on"]
-            reason = f"{bad_column}“{cell_text(col['completed_on'][n])}”无法识别为日期"
-
-        item_id = clean_id(text["item_id"][n]) if text["item_id"][n] else ""
-        g = groups[n]
-        if reason is None:
-            if item_id:
-                item_key = f"id:{g}|{item_id}"
-                if item_key in seen_ids:
-                    bad_column = header_of["item_id"]
-                    reason = f"{bad_column}“{item_id}”与第{seen_ids[item_key]}行重复"
-                else:
-                    seen_ids[item_key] = row_no
+    keys: list[str | None] = []
+    seen_ids: dict[str, int] = {}
+    seen_fp: dict[str, int] = {}
+    for k in range(n):
+        g = groups[k]
+        if ids[k]:
+            key = f"id:{g}|{ids[k]}"
+            if key in seen_ids:
+                key = None
             else:
-                base = "fp:" + hashlib.sha1("\x1f".join((fold(text["description"][n]), fold(text["location"][n]), g))
-                                            .encode("utf-8")).hexdigest()[:20]
-                count = seen_fp.get(base, 0) + 1
-                seen_fp[base] = count
-                item_key = base if count == 1 else f"{base}#{count}"
-        if reason is not None:
-            _keep(result, row_no, "rejected", reason, rows[i])
-            warn(Note("rejected", sheet, row_no, bad_column, reason))
+                seen_ids[key] = row_nos[k]
+        else:
+            base = "fp:" + hashlib.sha1("\x1f".join((fold(text["description"][k]), fold(text["location"][k]), g))
+                                        .encode("utf-8")).hexdigest()[:20]
+            count = seen_fp.get(base, 0) + 1
+            seen_fp[base] = count
+            key = base if count == 1 else f"{base}#{count}"
+        keys.append(key)
+
+    notes = result.notes
+    rejected: set[int] = set()
+    for k in range(n):
+        # Fast path: nothing wrong with this row.
+        if assigned[k] is not DateError and deadlines[k] is not DateError and not deadlines[k].needs_assigned \
+                and completed[k] is not DateError and keys[k] is not None \
+                and (categories[k] != UNKNOWN or not text["status"][k]):
             continue
+        row_no = row_nos[k]
+        if assigned[k] is DateError:
+            notes.append(Note("warning", sheet, row_no, header_of["assigned_on"],
+                              f"{header_of['assigned_on']}“{cell_text(col('assigned_on')[k])}”无法识别为日期，已留空"))
+            assigned[k] = None
+        if text["status"][k] and categories[k] == UNKNOWN:
+            notes.append(Note("warning", sheet, row_no, header_of["status"],
+                              f"{header_of['status']}“{text['status'][k]}”无法识别，按“未知”统计（不算已整改）"))
+        reason = column = ""
+        if deadlines[k] is DateError:
+            column = header_of["deadline"]
+            reason = f"{column}“{cell_text(raw_deadline[k])}”无法识别为日期"
+        elif deadlines[k].needs_assigned:
+            column = header_of["deadline"]
+            reason = f"{column}“{cell_text(raw_deadline[k])}”要按交办日期推算，但交办日期为空"
+        elif completed[k] is DateError:
+            column = header_of["completed_on"]
+            reason = f"{column}“{cell_text(col('completed_on')[k])}”无法识别为日期"
+        elif keys[k] is None:
+            column = header_of["item_id"]
+            reason = f"{column}“{ids[k]}”与第{seen_ids[f'id:{groups[k]}|{ids[k]}']}行重复"
+        if reason:
+            rejected.add(k)
+            _keep(result, row_no, "rejected", reason, picked[k])
+            notes.append(Note("rejected", sheet, row_no, column, reason))
 
-        status_text = text["status"][n]
-        category = status_cache.get(status_text)
-        if category is None:
-            category = status_cache[status_text] = classify_status(status_text) if status_text else ""
-        if status_text and category == UNKNOWN:
-            warn(Note("warning", sheet, row_no, header_of["status"],
-                      f"{header_of['status']}“{status_text}”无法识别，按“未知”统计（不算已整改）"))
-        if not status_text:
-            category = DONE if completed else UNKNOWN
-        if dl.long_term and category != DONE:
-            category = LONG_TERM
+    keep = [k for k in range(n) if k not in rejected] if rejected else range(n)
+    pick = (lambda values: [values[k] for k in keep]) if rejected else list
+    result.row_no.extend(row_nos[k] for k in keep)
+    result.kind.extend(["item"] * len(keep))
+    result.reason.extend([""] * len(keep))
+    result.cells.extend(picked[k] for k in keep)
 
-        _keep(result, row_no, "item", "", rows[i])
-        items["row_no"].append(row_no)
-        items["item_key"].append(item_key)
-        items["item_id"].append(item_id or None)
-        for f in ("seq", "description", "location", "grid", "category", "assignee",
-                  "measures", "verification", "source", "notes"):
-            items[f].append(text[f][n] or None)
-        items["group_name"].append(g)
-        items["assigned_on"].append(assigned)
-        items["deadline"].append(dl.date)
-        items["deadline_text"].append(cell_text(raw_deadline) or None)
-        items["status_text"].append(status_text or None)
-        items["status"].append(category)
-        items["completed_on"].append(completed)
+    status = []
+    for k in keep:
+        c = categories[k] if text["status"][k] else (DONE if completed[k] else UNKNOWN)
+        if deadlines[k].long_term and c != DONE:
+            c = LONG_TERM
+        status.append(c)
+
+    items = result.items
+    items["row_no"] = pick(row_nos)
+    items["item_key"] = pick(keys)
+    items["item_id"] = [ids[k] or None for k in keep]
+    items["group_name"] = pick(groups)
+    items["assigned_on"] = pick(assigned)
+    items["deadline"] = [deadlines[k].date for k in keep]
+    items["status"] = status
+    items["completed_on"] = pick(completed)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,9 @@ import duckdb
 import pyarrow as pa
 
 from .errors import DatabaseBusy
-from .normalise import ITEM_COLUMNS, Note
+from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .settings import default_db_path
-from .values import cell_text
+from .values import WHITESPACE, cell_text
 
 SCHEMA_VERSION = "1"
 
@@ -141,41 +142,92 @@ class BatchRecord:
     uploaded_by: str | None = None
 
 
-def _text_row(row) -> list[str]:
-    out = [v if v.__class__ is str else cell_text(v) for v in row]
-    while out and out[-1] == "":
-        out.pop()
-    return out
+def _text_column(values) -> pa.Array:
+    """One column of cells as an Arrow string array (``values.cell_text``). Columns of
+    text alone go to Arrow untouched; dates are memoised since ledgers repeat them."""
+    if set(map(type, values)) <= {str}:
+        return pa.array(values, pa.string())
+    memo: dict = {}
+    out = []
+    for v in values:
+        cls = v.__class__
+        if cls is str:
+            out.append(v)
+        elif cls is float:
+            out.append(str(int(v)) if v.is_integer() else repr(v))
+        elif cls is dt.date or cls is dt.datetime:
+            t = memo.get(v)
+            if t is None:
+                t = memo[v] = cell_text(v)
+            out.append(t)
+        else:
+            out.append(cell_text(v))
+    return pa.array(out, pa.string())
+
+
+CHUNK_ROWS = 20_000
+
+
+def _trimmed(expr: str) -> str:
+    """SQL for ``expr`` trimmed of ``values.WHITESPACE`` (passed as ``$ws``); ``trim`` with
+    a character set is slow, so it runs only on text that starts or ends with one."""
+    return (f"CASE WHEN contains($ws, left({expr}, 1)) OR contains($ws, right({expr}, 1)) "
+            f"THEN trim({expr}, $ws) ELSE {expr} END")
+
+
+def _item_insert(sheet) -> tuple[str, pa.Table]:
+    """SQL and Arrow table that store one sheet's items: the parsed columns come from
+    Python, the text columns are the trimmed source cells, joined on the row number
+    (so text is converted to Arrow once, for ``source_rows``)."""
+    table = pa.table({c: pa.array(sheet.items[c], _ITEM_TYPES.get(c, pa.string())) for c in PARSED_COLUMNS})
+    text = sheet.text_columns()
+    exprs = [f"nullif({_trimmed(f's.cells[{text[c] + 1}]')}, '') AS {c}" if c in text else f"NULL AS {c}"
+             for c in TEXT_COLUMNS]
+    parsed = ", ".join(f"p.{c}" for c in PARSED_COLUMNS)
+    sql = f"""
+        INSERT INTO item_states (batch_id, report_date, sheet, {", ".join(PARSED_COLUMNS)}, {", ".join(TEXT_COLUMNS)})
+        SELECT $batch, $report_date, $sheet, {parsed}, {", ".join(exprs)}
+        FROM _chunk p JOIN source_rows s ON s.batch_id = $batch AND s.sheet = $sheet AND s.row_no = p.row_no"""
+    return sql, table
+
+
+def _source_chunks(record: BatchRecord):
+    """(column count, Arrow table) of source rows, ``CHUNK_ROWS`` rows at a time; the
+    cells are columns ``c0..cN`` (rows of one sheet have one width) that SQL turns into
+    the ``cells`` list."""
+    for s in record.sheets:
+        for lo in range(0, len(s.row_no), CHUNK_ROWS):
+            hi = lo + CHUNK_ROWS
+            rows = s.cells[lo:hi]
+            width = max(map(len, rows))
+            if min(map(len, rows)) != width:
+                rows = [list(r) + [""] * (width - len(r)) for r in rows]
+            table = {
+                "sheet": pa.array([s.sheet] * len(rows), pa.string()),
+                "row_no": pa.array(s.row_no[lo:hi], pa.int32()),
+                "kind": pa.array(s.kind[lo:hi], pa.string()),
+                "reason": pa.array([r or None for r in s.reason[lo:hi]], pa.string()),
+            }
+            for j, column in enumerate(zip(*rows)):
+                table[f"c{j}"] = _text_column(column)
+            del rows, column
+            s.cells[lo:hi] = [None] * (min(hi, len(s.cells)) - lo)  # stored: let the memory go
+            yield width, pa.table(table)
 
 
 def write_batch(con, record: BatchRecord) -> int:
     """Store one batch in a single transaction and return its id. On any error nothing
-    of it is stored."""
+    of it is stored.
+
+    Rows go in chunks; a single worker thread runs the inserts (DuckDB releases the
+    GIL) while this thread prepares the next chunk. Only the worker touches ``con``
+    until the transaction ends. The sheets' raw cells are released as they are
+    converted (a 100,000-row sheet holds ~150 MB of Python objects): the record
+    cannot be stored twice."""
     items = sum(s.item_count for s in record.sheets)
     skipped = sum(s.count("skipped") for s in record.sheets)
     rejected = sum(s.count("rejected") for s in record.sheets)
     warnings = sum(1 for n in record.notes if n.level == "warning")
-
-    source = {"sheet": [], "row_no": [], "kind": [], "reason": [], "cells": []}
-    item_cols: dict[str, list] = {c: [] for c in ("sheet",) + ITEM_COLUMNS}
-    for s in record.sheets:
-        n = len(s.row_no)
-        source["sheet"].extend([s.sheet] * n)
-        source["row_no"].extend(s.row_no)
-        source["kind"].extend(s.kind)
-        source["reason"].extend(r or None for r in s.reason)
-        source["cells"].extend(_text_row(r) for r in s.cells)
-        item_cols["sheet"].extend([s.sheet] * s.item_count)
-        for c in ITEM_COLUMNS:
-            item_cols[c].extend(s.items[c])
-    source_table = pa.table({
-        "sheet": pa.array(source["sheet"], pa.string()),
-        "row_no": pa.array(source["row_no"], pa.int32()),
-        "kind": pa.array(source["kind"], pa.string()),
-        "reason": pa.array(source["reason"], pa.string()),
-        "cells": pa.array(source["cells"], pa.list_(pa.string())),
-    })
-    item_table = pa.table({c: pa.array(v, _ITEM_TYPES.get(c, pa.string())) for c, v in item_cols.items()})
     notes = record.notes
     note_table = pa.table({
         "level": pa.array([n.level for n in notes], pa.string()),
@@ -185,7 +237,15 @@ def write_batch(con, record: BatchRecord) -> int:
         "message": pa.array([n.message for n in notes], pa.string()),
     })
 
+    def insert(sql: str, table: pa.Table, params: list) -> None:
+        con.register("_chunk", table)
+        try:
+            con.execute(sql, params)
+        finally:
+            con.unregister("_chunk")
+
     con.begin()
+    pending: list = []
     try:
         batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
         con.execute(
@@ -194,27 +254,29 @@ def write_batch(con, record: BatchRecord) -> int:
              record.report_date_source, dt.datetime.now().replace(microsecond=0), record.uploaded_by,
              items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
-        con.register("_source_rows", source_table)
-        con.execute("INSERT INTO source_rows SELECT ?, sheet, row_no, kind, reason, cells FROM _source_rows",
-                    [batch_id])
-        con.register("_items", item_table)
-        columns = ", ".join(ITEM_COLUMNS)
-        con.execute(f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}) "
-                    f"SELECT ?, ?, sheet, {columns} FROM _items", [batch_id, record.report_date])
-        con.register("_notes", note_table)
-        con.execute("INSERT INTO batch_notes SELECT ?, level, sheet, row_no, column_name, message FROM _notes",
-                    [batch_id])
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            for width, table in _source_chunks(record):
+                cells = ", ".join(f"c{j}" for j in range(width))
+                source_sql = f"INSERT INTO source_rows SELECT ?, sheet, row_no, kind, reason, [{cells}] FROM _chunk"
+                pending.append(worker.submit(insert, source_sql, table, [batch_id]))
+            for sheet in record.sheets:
+                if sheet.item_count:
+                    sql, table = _item_insert(sheet)
+                    pending.append(worker.submit(insert, sql, table, {
+                        "batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet,
+                        "ws": WHITESPACE}))
+            pending.append(worker.submit(
+                insert, "INSERT INTO batch_notes SELECT ?, level, sheet, row_no, column_name, message FROM _chunk",
+                note_table, [batch_id]))
+            for f in pending:
+                f.result()
         _bump(con)
         con.commit()
     except BaseException:
+        for f in pending:
+            f.cancel()
         con.rollback()
         raise
-    finally:
-        for view in ("_source_rows", "_items", "_notes"):
-            try:
-                con.unregister(view)
-            except Exception:
-                pass
     return batch_id
 
 

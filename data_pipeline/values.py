@@ -11,11 +11,14 @@ import unicodedata
 from .settings import UNGROUPED
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# White space trimmed from text cells, here and in SQL (store.py): the same set both sides.
+WHITESPACE = " \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
 _PUNCT = re.compile(r"[\s\u3000\u00a0_\-—–·・.,，。、;；:：'\"“”‘’`!！?？()\[\]{}<>《》【】（）〔〕/\\|*#＊]+")
 
 
 def cell_text(value) -> str:
-    """A cell as text: floats that are whole numbers lose ``.0``; dates are ISO; empty is ``""``.
+    """A cell as text: trimmed of ``WHITESPACE``; floats that are whole numbers lose
+    ``.0``; dates are ISO; empty is ``""``.
 
     >>> cell_text(12.0), cell_text(dt.date(2026, 3, 5)), cell_text(None)
     ('12', '2026-03-05', '')
@@ -24,7 +27,7 @@ def cell_text(value) -> str:
         return ""
     cls = value.__class__
     if cls is str:
-        return value.strip()
+        return value.strip(WHITESPACE)
     if cls is float:
         return str(int(value)) if value.is_integer() else repr(value)
     if cls is bool:
@@ -33,7 +36,7 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if cls is dt.date:
         return value.isoformat()
-    return str(value).strip()
+    return str(value).strip(WHITESPACE)
 
 
 def fold(text: str) -> str:
@@ -42,17 +45,22 @@ def fold(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_group(text: str) -> str:
     """A group name as shown: NFKC, all white space (also full-width) removed, trailing
     punctuation dropped. Empty -> ``""`` (the caller falls back to the sheet's group)."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
+    text = _SPACES.sub("", text)
     return text.strip("，,。.;；:：、")
 
 
 def clean_id(text: str) -> str:
     """An item id: NFKC, white space removed, upper case (``"cc-001 "`` -> ``"CC-001"``)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+    if text.isascii():
+        return "".join(text.split()).upper()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
 def default_group(name: str) -> str:
@@ -148,6 +156,7 @@ def parse_date(value, near: dt.date) -> dt.date | None:
 _DAYS = re.compile(r"^(\d+)\s*(?:个)?(天|日|个工作日|工作日)\s*(?:内|之内|以内)?(?:完成|整改到位|整改)?$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "十五": 15, "二十": 20, "三十": 30}
+_CN_NUM_LONGEST_FIRST = sorted(_CN_NUM.items(), key=lambda kv: -len(kv[0]))
 LONG_TERM_WORDS = ("长期", "持续", "常态")
 
 
@@ -173,14 +182,14 @@ def parse_deadline(value, assigned: dt.date | None, near: dt.date) -> Deadline:
     if value is None or value == "":
         return Deadline()
     if value.__class__ is str:
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+        text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
         if any(w in text for w in LONG_TERM_WORDS):
             return Deadline(long_term=True)
         if text in ("立行立改", "立即整改", "即知即改", "立查立改", "马上整改", "即查即改"):
             return Deadline(assigned) if assigned else Deadline(needs_assigned=True)
         m = _DAYS.match(text)
         if not m:
-            for word, number in sorted(_CN_NUM.items(), key=lambda kv: -len(kv[0])):
+            for word, number in _CN_NUM_LONGEST_FIRST:
                 if text.startswith(word) and re.fullmatch(r"(个)?(天|日|个工作日|工作日)(内|之内|以内)?(完成)?", text[len(word):]):
                     m = (None, str(number))
                     break
@@ -219,7 +228,7 @@ def classify_status(text: str) -> str:
     6. anything else -> unknown (reported as a warning). Empty text is handled by the caller
        (done when a completion date is given, else unknown).
     """
-    t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    t = _SPACES.sub("", unicodedata.normalize("NFKC", text)).lower()
     if not t:
         return UNKNOWN
     if _NEGATED.search(t):
