@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LedgerError
-from .layout import Layout, detect, fill_merged, find_date
+from .layout import detect, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
 from .read import read_workbook
 from .store import BatchRecord, find_batch_by_hash, write_batch
@@ -92,7 +92,6 @@ def _parse(data, file_name, report_date, overrides) -> ParsedFile:
     book = read_workbook(data, file_name)
     layouts: list[tuple] = []
     for sheet in book.sheets:
-        fill_merged(sheet)
         layouts.append((sheet, detect(sheet, overrides)))
     found = [(s, lay) for s, lay in layouts if lay is not None]
     if not found:

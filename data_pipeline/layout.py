@@ -2,9 +2,9 @@
 the lines above the header say (report date, reporting unit).
 
 Rules:
-- Merged ranges are filled first: every cell of a merged range takes the value of its
-  top-left cell (a title merged across the sheet, ``整改情况`` merged over two columns,
-  a ``责任单位`` merged down many data rows).
+- Merged ranges: for finding the header every cell of a merged range reads as its
+  top-left cell (``整改情况`` merged over two columns); below the header a value merged
+  down over several rows (a ``责任单位`` for many problems) is repeated in each row.
 - A header cell names a field when its folded text (``values.fold``) equals a folded
   alias in ``COLUMN_ALIASES``, or does so once bracketed remarks are dropped
   (``整改时限（必填）`` -> ``整改时限``).
@@ -89,23 +89,38 @@ class Layout:
         return str(a) if a == b else f"{a}-{b}"
 
 
-def fill_merged(sheet: Sheet) -> None:
-    """Copy each merged range's top-left value into the range's other cells (in place)."""
-    rows = sheet.rows
+def header_view(sheet: Sheet) -> list[list]:
+    """The top ``HEADER_SCAN_ROWS`` rows with every merged range filled from its top-left
+    cell (a copy: the sheet's rows stay as read)."""
+    view = [list(r) for r in sheet.rows[:HEADER_SCAN_ROWS]]
     for (r0, c0), (r1, c1) in sheet.merged:
-        if r0 >= len(rows) or (r0 == r1 and c0 == c1):
+        if r0 >= len(view) or c0 >= len(view[r0]):
             continue
-        top = rows[r0]
-        if c0 >= len(top):
-            continue
-        value = top[c0]
+        value = view[r0][c0]
         if value is None or value == "":
             continue
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
+        for r in range(r0, min(r1, len(view) - 1) + 1):
+            row = view[r]
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if row[c] is None or row[c] == "":
                     row[c] = value
+    return view
+
+
+def fill_down(sheet: Sheet, first_row: int) -> None:
+    """Below ``first_row``: a value merged down over several rows is repeated in each of
+    them, in the range's first column, as Excel shows it (in place). Merges across
+    columns only (a footnote spanning the table) are left alone."""
+    rows = sheet.rows
+    for (r0, c0), (r1, _c1) in sheet.merged:
+        if r1 <= r0 or r0 < first_row or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        if value is None or value == "":
+            continue
+        for r in range(r0 + 1, min(r1, len(rows) - 1) + 1):
+            if rows[r][c0] is None or rows[r][c0] == "":
+                rows[r][c0] = value
 
 
 def _row_fields(row, overrides) -> list[str | None]:
@@ -153,9 +168,10 @@ def _fill_parents(upper: list, lower: list) -> list:
 
 
 def detect(sheet: Sheet, overrides: dict[str, str | None] | None = None) -> Layout | None:
-    """Find the header of ``sheet`` (after ``fill_merged``); None when it has no table."""
-    rows = sheet.rows
-    scan = rows[:HEADER_SCAN_ROWS]
+    """Find the header of ``sheet``; None when it has no table. Merged cells are read
+    filled (``header_view``); below the header, values merged down are filled in place
+    (``fill_down``)."""
+    rows = scan = header_view(sheet)
     scored = [(_score(fs), i, fs) for i, fs in ((i, _row_fields(r, overrides)) for i, r in enumerate(scan))]
     best_score, best, best_fields = max(scored, key=lambda t: (t[0], -t[1]), default=(0, 0, []))
     if best_score == 0:
@@ -186,6 +202,7 @@ def detect(sheet: Sheet, overrides: dict[str, str | None] | None = None) -> Layo
 
     layout = Layout(sheet.name, first, last, columns)
     _read_preamble(rows[:first], layout)
+    fill_down(sheet, last + 1)
     return layout
 
 
