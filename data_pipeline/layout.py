@@ -12,8 +12,9 @@ Rules:
   distinct recognised fields; it needs ``MIN_HEADER_FIELDS`` of them, one of them
   ``description`` or ``item_id``. No such row -> the sheet has no table (skipped with a
   warning).
-- Two-row headers: the row below (or above) the header row joins it when its non-empty
-  cells are all text and at least one names a field. Each column is then named by its
+- Two-row headers: the row below (or above) the header row joins it when it reads like a
+  header (text only, no numbers or dates, at least half its cells naming a field); a row
+  above must also share a column with it (see ``_joins_above``). Each column is then named by its
   lower cell when that names a field, else by both joined, else by the upper cell
   (``整改情况`` over ``整改状态 | 完成时间`` -> status, completed_on).
 - The first column naming a field gets it; later ones are reported as unmapped.
@@ -134,10 +135,28 @@ def _score(fields: list[str | None]) -> int:
     return len(distinct)
 
 
+_NUMBER_OR_DATE = re.compile(r"^[\d\s./\-:年月日号]+$")
+
+
 def _header_like(row, fields) -> bool:
-    """A row that could be the other half of a two-row header."""
+    """A row that could be the other half of a two-row header: text only, nothing that
+    looks like a number or a date, and at least half of its cells name a field."""
     values = [v for v in row if v is not None and v != ""]
-    return bool(values) and all(isinstance(v, str) for v in values) and any(fields)
+    if not values or not all(isinstance(v, str) and not _NUMBER_OR_DATE.match(v) for v in values):
+        return False
+    return 2 * sum(1 for f in fields if f) >= len(values)
+
+
+def _joins_above(upper, lower, upper_fields) -> bool:
+    """The row above the best header row belongs to it: header-like, and either a row of
+    parents naming fewer than two fields, or sharing a column with it (a header cell
+    merged down over both rows reads the same in both, or is blank below)."""
+    if not _header_like(upper, upper_fields):
+        return False
+    if _score(upper_fields) == 0:
+        return True
+    return any(f and j < len(lower) and (lower[j] == upper[j] or lower[j] in (None, ""))
+               for j, f in enumerate(upper_fields))
 
 
 def _join(upper: list, lower: list, overrides) -> list[tuple[str, str | None]]:
@@ -184,8 +203,7 @@ def detect(sheet: Sheet, overrides: dict[str, str | None] | None = None) -> Layo
     if below < len(rows) and _header_like(rows[below], _row_fields(rows[below], overrides)):
         names = _join(_fill_parents(rows[best], rows[below]), rows[below], overrides)
         last = below
-    elif above >= 0 and _header_like(rows[above], _row_fields(rows[above], overrides)) \
-            and any(v not in (None, "") for v in rows[above]) and _score(_row_fields(rows[above], overrides)) == 0:
+    elif above >= 0 and _joins_above(rows[above], rows[best], _row_fields(rows[above], overrides)):
         names = _join(_fill_parents(rows[above], rows[best]), rows[best], overrides)
         first = above
 
