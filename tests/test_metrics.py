@@ -1,0 +1,145 @@
+"""Exact metric values on a small hand-built history (data_pipeline.metrics).
+
+History (group 甲: items 1-4, 9; group 乙: items 5-8):
+- 2026-03-06: 1 未整改 due 03-05; 2 整改中 due 03-06; 3 未整改 due 03-09; 4 未整改 due 03-10;
+  5 已整改 due 03-01 done 02-28; 6 已整改 due 03-01 done 03-04; 7 长期整改; 8 已整改, no deadline.
+- 2026-03-13, file A: 1 已整改 (no completion date); 2 已整改 done 03-08; 9 new, 未整改 due 03-14.
+- 2026-03-13, file B (same report date, ingested later): 2 整改中; 3 已整改 done 03-09.
+Items 3-8 are missing from file A and keep their last known state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import data_pipeline as dp
+from data_pipeline import ingest_file
+from tests import ledgers as L
+
+D = dt.date
+HEADER = ["问题编号", "问题描述", "问题类别", "责任单位", "整改时限", "整改情况", "完成时间"]
+ROAD, CITY = "道路设施", "市容秩序"
+
+
+@pytest.fixture
+def history(tmp_path, con):
+    def put(name, report, rows):
+        path = L.write_xlsx(tmp_path / name, L.flat_rows(HEADER, rows, f"填报日期：{report}"))
+        return ingest_file(con, path)
+    put("w1.xlsx", "2026年3月6日", [
+        ["1", "a", ROAD, "甲", D(2026, 3, 5), "未整改", None],
+        ["2", "b", ROAD, "甲", D(2026, 3, 6), "整改中", None],
+        ["3", "c", ROAD, "甲", D(2026, 3, 9), "未整改", None],
+        ["4", "d", ROAD, "甲", D(2026, 3, 10), "未整改", None],
+        ["5", "e", CITY, "乙", D(2026, 3, 1), "已整改", D(2026, 2, 28)],
+        ["6", "f", CITY, "乙", D(2026, 3, 1), "已整改", D(2026, 3, 4)],
+        ["7", "g", CITY, "乙", "长期", "长期整改", None],
+        ["8", "h", CITY, "乙", None, "已整改", None],
+    ])
+    put("w2a.xlsx", "2026年3月13日", [
+        ["1", "a", ROAD, "甲", D(2026, 3, 5), "已整改", None],
+        ["2", "b", ROAD, "甲", D(2026, 3, 6), "已整改", D(2026, 3, 8)],
+        ["9", "i", ROAD, "甲", D(2026, 3, 14), "未整改", None],
+    ])
+    put("w2b.xlsx", "2026年3月13日", [
+        ["2", "b", ROAD, "甲", D(2026, 3, 6), "整改中", None],
+        ["3", "c", ROAD, "甲", D(2026, 3, 9), "已整改", D(2026, 3, 9)],
+    ])
+    return con
+
+
+def totals(con, as_of, **kw):
+    return dp.summary(con, as_of, **kw)["totals"]
+
+
+def test_first_week(history):
+    assert dp.summary(history, D(2026, 3, 6)) == {
+        "as_of": "2026-03-06",
+        "totals": {"items": 8, "done": 3, "overdue": 1, "due_soon": 2, "long_term": 1,
+                   "completion_rate": 0.375, "on_time_rate": 0.5},
+        "groups": [
+            {"group": "乙", "items": 4, "done": 3, "overdue": 0, "due_soon": 0, "long_term": 1,
+             "completion_rate": 0.75, "on_time_rate": 2 / 3},
+            {"group": "甲", "items": 4, "done": 0, "overdue": 1, "due_soon": 2, "long_term": 0,
+             "completion_rate": 0.0, "on_time_rate": 0.0},
+        ],
+    }
+
+
+def test_second_week_with_superseding_file_and_missing_items(history):
+    assert totals(history, D(2026, 3, 13)) == {
+        "items": 9, "done": 5, "overdue": 2, "due_soon": 1, "long_term": 1,
+        "completion_rate": 5 / 9, "on_time_rate": 3 / 7}
+
+
+def test_latest_report_date_is_the_default(history):
+    assert dp.summary(history)["as_of"] == "2026-03-13"
+    assert dp.summary(history) == dp.summary(history, D(2026, 3, 13))
+
+
+def test_between_reports_the_last_report_holds(history):
+    # Deadlines are judged against the as-of date, states against the last report.
+    assert totals(history, D(2026, 3, 10)) == {
+        "items": 8, "done": 3, "overdue": 3, "due_soon": 1, "long_term": 1,
+        "completion_rate": 0.375, "on_time_rate": 2 / 6}
+
+
+def test_before_any_report_nothing_is_known(history):
+    assert dp.summary(history, D(2026, 3, 5)) == {
+        "as_of": "2026-03-05", "groups": [],
+        "totals": {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
+                   "completion_rate": None, "on_time_rate": None}}
+
+
+def test_empty_database(con):
+    assert dp.summary(con) == {
+        "as_of": None, "groups": [],
+        "totals": {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
+                   "completion_rate": None, "on_time_rate": None}}
+    assert dp.weekly_series(con).empty
+
+
+def test_due_soon_threshold_is_configurable(history):
+    assert totals(history, D(2026, 3, 6), due_soon_days=7)["due_soon"] == 3
+    assert totals(history, D(2026, 3, 6), due_soon_days=0)["due_soon"] == 1
+
+
+def test_filters(history):
+    assert totals(history, D(2026, 3, 6), groups=["乙"]) == {
+        "items": 4, "done": 3, "overdue": 0, "due_soon": 0, "long_term": 1,
+        "completion_rate": 0.75, "on_time_rate": 2 / 3}
+    assert totals(history, D(2026, 3, 13), categories=[ROAD])["items"] == 5
+    assert totals(history, D(2026, 3, 13), groups=["甲"], categories=[CITY])["items"] == 0
+
+
+def test_weekly_series(history):
+    series = dp.weekly_series(history)
+    assert list(series.as_of) == [D(2026, 3, 6), D(2026, 3, 13)]
+    assert series[["items", "done", "overdue", "due_soon", "long_term"]].values.tolist() == [
+        [8, 3, 1, 2, 1], [9, 5, 2, 1, 1]]
+    assert list(series.completion_rate) == [0.375, 5 / 9]
+    by_group = dp.weekly_series(history, by_group=True)
+    assert by_group[["as_of", "group_name", "items", "done"]].values.tolist() == [
+        [D(2026, 3, 6), "乙", 4, 3], [D(2026, 3, 6), "甲", 4, 0],
+        [D(2026, 3, 13), "乙", 4, 3], [D(2026, 3, 13), "甲", 5, 2]]
+
+
+def test_series_point_equals_metrics_as_of(history):
+    """The weekly series and the single-date function are one computation."""
+    series = dp.weekly_series(history, by_group=True).set_index(["as_of", "group_name"])
+    for as_of in dp.report_dates(history):
+        single = dp.metrics_as_of(history, as_of, by_group=True).set_index(["as_of", "group_name"])
+        assert single.equals(series.loc[[as_of]])
+
+
+def test_items_as_of_flags(history):
+    items = dp.items_as_of(history, D(2026, 3, 13)).set_index("item_id")
+    assert items.loc[["2", "4"], "days_overdue"].tolist() == [7, 3]
+    assert sorted(items.index[items.is_overdue]) == ["2", "4"]
+    assert items.index[items.is_due_soon].tolist() == ["9"]
+    assert items.loc["1", "done_on"] == D(2026, 3, 13)      # first report showing it done
+    assert items.loc["3", "done_on"] == D(2026, 3, 9)       # its completion date
+    assert sorted(items.index[items.done_on_time]) == ["3", "5", "8"]
+    assert items.loc["2", "file_name"] == "w2b.xlsx"        # the later file of the same date wins
+    assert items.loc["5", "file_name"] == "w1.xlsx"         # missing later: last known state
