@@ -19,6 +19,7 @@ Rates are ``None`` when their denominator is 0.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -80,6 +81,17 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _frame(con, sql: str, params: dict) -> pd.DataFrame:
+    """Query result as a DataFrame whose DATE columns hold ``datetime.date`` (None when
+    empty), as pages and exports show them."""
+    with warnings.catch_warnings():
+        # DuckDB notes that execute() + Arrow copies the rows once; results here are
+        # small, and execute() works whatever the connection ran before.
+        warnings.simplefilter("ignore", UserWarning)
+        table = con.execute(sql, params).to_arrow_table()
+    return table.to_pandas()
+
+
 def report_dates(con) -> list[dt.date]:
     """Distinct report dates of the stored batches, oldest first."""
     return [r[0] for r in con.execute("SELECT DISTINCT report_date FROM batches ORDER BY 1").fetchall()]
@@ -96,10 +108,9 @@ def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, cat
     params["due_soon"] = int(due_soon_days)
     keys = "as_of, group_name" if by_group else "as_of"
     sql = f"SELECT {keys}, {_AGGREGATES} FROM ({_current(dates_sql, where)}) GROUP BY {keys} ORDER BY {keys}"
-    df = con.execute(sql, params).df()
+    df = _frame(con, sql, params)
     if df.empty:
         return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
-    df["as_of"] = pd.to_datetime(df["as_of"]).dt.date
     for c in ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base"):
         df[c] = df[c].astype("int64")
     return _rates(df)
@@ -177,7 +188,9 @@ def items_as_of(con, as_of: dt.date, *, groups: Sequence[str] | None = None,
         JOIN batches b USING (batch_id)
         ORDER BY c.group_name, c.report_date, c.sheet, c.row_no
     """
-    df = con.execute(sql, params).df()
+    df = _frame(con, sql, params)
     for c in ("is_overdue", "is_due_soon", "done_on_time"):
         df[c] = df[c].fillna(False).astype(bool)
+    df["days_overdue"] = df["days_overdue"].astype("Int64")
+    df["row_no"] = df["row_no"].astype("int64")
     return df
