@@ -243,12 +243,14 @@ def report(path: Path, writer: str, rows: int, runs: int, calamine: dict, ingest
                      f">= {TARGET_SPEEDUP:g}x | n/a |")
     lines.append(f"| peak memory (RSS) of the ingest process | {peak:.0f} MB | < {TARGET_PEAK_MB:g} MB "
                  f"| {verdict(peak < TARGET_PEAK_MB)} |")
+    calamine_all = ", ".join(f"{s:.2f}" for s in calamine["_all"])
+    ingest_all = ", ".join(f"{r['seconds']:.2f}" for r in ingest_runs)
+    peaks = ", ".join(f"{r['peak_mb']:.0f}" for r in ingest_runs)
     lines += [
         "",
-        f"All runs (s): calamine {', '.join(f'{r:.2f}' for r in calamine['_all'])}; "
-        f"ingest {', '.join(f'{r['seconds']:.2f}' for r in ingest_runs)}. "
-        f"Peak RSS: ingest runs {', '.join(f'{r['peak_mb']:.0f}' for r in ingest_runs)} MB "
-        f"(after imports {ingest['imports_mb']:.0f} MB); calamine alone {calamine['peak_mb']:.0f} MB"
+        f"All runs (s): calamine {calamine_all}; ingest {ingest_all}. "
+        f"Peak RSS: ingest runs {peaks} MB (after imports {ingest['imports_mb']:.0f} MB); "
+        f"calamine alone {calamine['peak_mb']:.0f} MB"
         + (f"; pandas/openpyxl {pandas['peak_mb']:.0f} MB." if pandas else "."),
     ]
     return "\n".join(lines)
@@ -291,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
 
     calamine, calamine_runs = best_of("calamine", path, args.runs)
     calamine["_all"] = [r["seconds"] for r in calamine_runs]
-    print(f"calamine runs: {', '.join(f'{s:.2f}' for s in calamine['_all'])} s", flush=True)
+    print("calamine runs (s):", ", ".join(f"{s:.2f}" for s in calamine["_all"]), flush=True)
     ingest, ingest_runs = best_of("ingest", path, args.runs)
-    print(f"ingest runs: {', '.join(f'{r['seconds']:.2f}' for r in ingest_runs)} s", flush=True)
+    print("ingest runs (s):", ", ".join(f"{r['seconds']:.2f}" for r in ingest_runs), flush=True)
     pandas = None
     if not args.skip_pandas:
         pandas = spawn("pandas", path)

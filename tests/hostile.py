@@ -59,9 +59,16 @@ def _column(j: int) -> str:
     return name
 
 
+def _t(text: str) -> str:
+    """A ``<t>`` element; white space at either end is kept, as Excel writes it."""
+    if text != text.strip():
+        return f'<t xml:space="preserve">{escape(text)}</t>'
+    return f"<t>{escape(text)}</t>"
+
+
 def row_xml(r: int, values: list[str | None]) -> str:
     """One ``<row>`` of inline strings at Excel row ``r`` (1-based); None is no cell."""
-    cells = "".join(f'<c r="{_column(j)}{r}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
+    cells = "".join(f'<c r="{_column(j)}{r}" t="inlineStr"><is>{_t(v)}</is></c>'
                     for j, v in enumerate(values) if v is not None)
     return f'<row r="{r}">{cells}</row>'
 

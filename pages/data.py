@@ -1,0 +1,190 @@
+"""Database access for the pages: short-lived connections and cached reads.
+
+- Every read opens a read-only connection (``data_pipeline.connect(..., read_only=True)``),
+  runs its queries and closes it, so the CLI can write to the file in between; a
+  connection is never shared between threads (DuckDB's rule).
+- Read results are cached with ``st.cache_data`` keyed on the database path, its
+  ``data_version`` (bumped by every batch added or removed and every settings save)
+  and the parameters: a new batch or new settings show on the next page view.
+- DuckDB refuses, inside one process, a read-write connection while read-only ones are
+  open (and the reverse), so this process's readers share a lock that the rare writer
+  (first-start sample load, settings save) takes alone.
+- While another process writes (a CLI ingest), opening waits (``store.connect``
+  retries); if it stays locked, ``DatabaseBusy`` reaches ``common.page_view``,
+  which shows the last data this session saw, with a note.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+import data_pipeline as dp
+from data_pipeline import campaign
+from data_pipeline.sample import is_empty, load_sample, only_sample_loaded, SAMPLE_UPLOADER
+from data_pipeline.settings import default_db_path
+
+CACHE = {"max_entries": 256, "show_spinner": False}
+VERSION_WAIT_SECONDS = 3.0
+
+
+class _ReadWriteLock:
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+_LOCK = _ReadWriteLock()
+
+
+def db_path() -> str:
+    """``CAMPAIGN_DB``, else ``data/campaign.duckdb`` (absolute)."""
+    return str(Path(default_db_path()).resolve())
+
+
+@contextmanager
+def reading(db: str, wait_seconds: float = 15.0):
+    with _LOCK.read():
+        con = dp.connect(db, read_only=True, wait_seconds=wait_seconds)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def writing(db: str):
+    with _LOCK.write():
+        con = dp.connect(db)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def sample_disabled() -> bool:
+    """``CAMPAIGN_NO_SAMPLE=1`` keeps an empty database empty (tests of the empty state)."""
+    return os.environ.get("CAMPAIGN_NO_SAMPLE", "").strip().lower() in ("1", "true", "yes")
+
+
+@st.cache_resource(show_spinner=False)
+def first_start(db: str, no_sample: bool) -> int:
+    """Once per process and database: create it, and load the sample campaign into it
+    when it holds no batch (unless ``no_sample``). Returns the batches loaded."""
+    with writing(db) as con:
+        if no_sample or not is_empty(con):
+            return 0
+        return len(load_sample(con))
+
+
+def data_version(db: str) -> int:
+    with reading(db, VERSION_WAIT_SECONDS) as con:
+        return dp.data_version(con)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What every page needs before drawing: is there data, is it only the sample,
+    the report dates, the filter options and the settings."""
+
+    empty: bool
+    sample_only: bool
+    sample_mixed: bool
+    dates: list
+    groups: list
+    categories: list
+    settings: campaign.CampaignSettings
+
+
+@st.cache_data(**CACHE)
+def status(db: str, version: int) -> Status:
+    with reading(db) as con:
+        settings = campaign.load_settings(con)
+        groups, categories = campaign.filter_options(con, settings.group_order)
+        sample_batches = con.execute("SELECT count(*) FROM batches WHERE uploaded_by = ?",
+                                     [SAMPLE_UPLOADER]).fetchone()[0]
+        return Status(is_empty(con), only_sample_loaded(con), sample_batches > 0 and not only_sample_loaded(con),
+                      dp.report_dates(con), groups, categories, settings)
+
+
+# Cached reads. ``groups``/``categories`` are tuples (hashable) or None for all.
+
+@st.cache_data(**CACHE)
+def kpis(db: str, version: int, as_of: dt.date, groups, categories, due_soon_days: int) -> campaign.Kpis:
+    with reading(db) as con:
+        return campaign.kpis(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
+
+
+@st.cache_data(**CACHE)
+def standing(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories) -> campaign.Standing:
+    with reading(db) as con:
+        return campaign.standing(con, as_of, campaign.settings_from_json(settings_key), groups=groups,
+                                 categories=categories)
+
+
+@st.cache_data(**CACHE)
+def readiness(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories) -> campaign.Readiness:
+    with reading(db) as con:
+        return campaign.readiness(con, as_of, campaign.settings_from_json(settings_key), groups=groups,
+                                  categories=categories)
+
+
+@st.cache_data(**CACHE)
+def items(db: str, version: int, as_of: dt.date, groups, categories, due_soon_days: int):
+    """``metrics.items_as_of`` with ``status_label``."""
+    with reading(db) as con:
+        return campaign.labelled(dp.items_as_of(con, as_of, groups=groups, categories=categories,
+                                                due_soon_days=due_soon_days))
+
+
+@st.cache_data(**CACHE)
+def trend(db: str, version: int, as_of: dt.date, by_group: bool, groups, categories, due_soon_days: int):
+    with reading(db) as con:
+        return campaign.trend(con, as_of, by_group=by_group, groups=groups, categories=categories,
+                              due_soon_days=due_soon_days)
+
+
+@st.cache_data(**CACHE)
+def phase_table(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories):
+    with reading(db) as con:
+        return campaign.phase_table(con, as_of, campaign.settings_from_json(settings_key).phases,
+                                    groups=groups, categories=categories)
+
+
+def save_settings(db: str, settings: campaign.CampaignSettings) -> list[str]:
+    """Store the settings (a write connection, opened only for this)."""
+    with writing(db) as con:
+        return campaign.save_settings(con, settings)

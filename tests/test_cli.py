@@ -1,0 +1,93 @@
+"""The CLI contract: command names, output lines, the JSON shape, exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests import ledgers as L
+
+from .conftest import ROOT
+
+
+def run(*args, db=None):
+    cmd = [sys.executable, "-m", "data_pipeline", *args] + (["--db", str(db)] if db else [])
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    return L.write_xlsx(tmp_path / "台账.xlsx", L.standard_rows(), L.STANDARD_MERGES)
+
+
+def test_ingest_summary_batches_remove(tmp_path, ledger):
+    db = tmp_path / "c.duckdb"
+    out = run("ingest", str(ledger), db=db)
+    assert (out.returncode, out.stderr) == (0, "")
+    assert out.stdout == "导入 台账.xlsx：已导入批次#1（截至2026-03-06），问题5条，跳过3行，拒收0行，警告0条\n"
+
+    again = run("ingest", str(ledger), db=db)
+    assert again.stdout == "已存在 台账.xlsx：与已导入的批次#1内容完全相同，未重复导入\n"
+
+    summary = json.loads(run("summary", "--json", db=db).stdout)
+    assert summary == {
+        "as_of": "2026-03-06",
+        "totals": {"items": 5, "done": 2, "overdue": 2, "due_soon": 0, "long_term": 1,
+                   "completion_rate": 0.4, "on_time_rate": 0.5},
+        "groups": [
+            {"group": "市容环境组", "items": 3, "done": 1, "overdue": 1, "due_soon": 0, "long_term": 1,
+             "completion_rate": 1 / 3, "on_time_rate": 0.5},
+            {"group": "道路维修组", "items": 2, "done": 1, "overdue": 1, "due_soon": 0, "long_term": 0,
+             "completion_rate": 0.5, "on_time_rate": 0.5},
+        ],
+    }
+    table = run("summary", "--as-of", "2026-03-06", db=db).stdout.splitlines()
+    assert table[0] == "截至 2026-03-06"
+    assert table[-1].split() == ["合计", "5", "2", "40.0%", "2", "0", "1", "50.0%"]
+
+    listing = run("batches", db=db).stdout.splitlines()
+    assert listing[0].split() == ["批次", "截至日期", "问题", "跳过", "拒收", "警告", "导入时间", "文件"]
+    assert listing[2].split()[:6] == ["1", "2026-03-06", "5", "3", "0", "0"]
+
+    removed = run("remove-batch", "1", db=db)
+    assert (removed.returncode, removed.stdout) == (0, "已删除批次#1及其全部行和问题状态\n")
+    assert run("batches", db=db).stdout == "还没有导入任何批次。\n"
+    missing = run("remove-batch", "1", db=db)
+    assert (missing.returncode, missing.stderr) == (1, "没有编号为1的批次（用 batches 命令查看现有批次）\n")
+
+
+def test_db_from_environment(tmp_path, ledger, monkeypatch):
+    db = tmp_path / "env.duckdb"
+    monkeypatch.setenv("CAMPAIGN_DB", str(db))
+    assert run("ingest", str(ledger)).returncode == 0
+    assert db.exists()
+
+
+def test_report_date_option_and_bad_date(tmp_path, ledger):
+    db = tmp_path / "c.duckdb"
+    out = run("ingest", str(ledger), "--report-date", "2026-03-13", db=db)
+    assert "（截至2026-03-13）" in out.stdout
+    bad = run("ingest", str(ledger), "--report-date", "3月13日", db=db)
+    assert bad.returncode == 2
+    assert "日期格式应为YYYY-MM-DD，例如2026-03-06，而不是“3月13日”" in bad.stderr
+
+
+@pytest.mark.parametrize("command", ["ingest", "summary", "batches", "remove-batch"])
+def test_every_command_has_help_with_an_example(command):
+    out = run(command, "--help")
+    assert out.returncode == 0
+    assert "例：python -m data_pipeline " + command in out.stdout
+
+
+def test_top_level_help_lists_commands():
+    out = run("--help").stdout
+    for command in ("ingest", "summary", "batches", "remove-batch"):
+        assert command in out
+
+
+def test_summary_on_empty_database(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    assert json.loads(run("summary", "--json", db=db).stdout)["as_of"] is None
+    assert run("summary", db=db).stdout == "数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx\n"
