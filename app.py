@@ -24,20 +24,20 @@ import streamlit as st  # noqa: E402
 
 from pages import common  # noqa: E402
 
-st.set_page_config(page_title="创城进度看板", page_icon="📊", layout="wide")
+st.set_page_config(page_title="创城进度看板", page_icon=":material/dashboard:", layout="wide")
 
 common.first_start()
 
 PAGES = ROOT / "pages"
 navigation = st.navigation({
     "进度看板": [
-        st.Page(PAGES / "overview.py", title="总览", icon="📊", url_path="overview", default=True),
-        st.Page(PAGES / "group.py", title="工作组", icon="👥", url_path="group"),
-        st.Page(PAGES / "overdue.py", title="超期督办", icon="⏰", url_path="overdue"),
-        st.Page(PAGES / "trend.py", title="阶段趋势", icon="📈", url_path="trend"),
+        st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page(PAGES / "group.py", title="工作组", icon=":material/groups:", url_path="group"),
+        st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="overdue"),
+        st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="trend"),
     ],
     "管理": [
-        st.Page(PAGES / "settings.py", title="设置", icon="⚙️", url_path="settings"),
+        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="settings"),
     ],
 })
 common.sidebar()

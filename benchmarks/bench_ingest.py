@@ -97,14 +97,29 @@ def child_pandas(path: Path) -> dict:
     return {"seconds": seconds, "rows": len(frame), "peak_mb": _peak_mb(), "imports_mb": before}
 
 
+def _rss_mb() -> float:
+    """Current resident set size of this process, in MB (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return 0.0
+
+
 def child_stages(path: Path) -> dict:
     """One ingest with the stage functions ``data_pipeline.ingest`` calls wrapped in
-    timers: seconds per stage, the rest under "other"."""
+    timers: per stage the seconds, the RSS when it ends and the peak RSS so far (so the
+    stage that sets the process's peak shows). Time outside the stages is "other"."""
     import data_pipeline.ingest as ingest
     import data_pipeline.read as read
     from data_pipeline import connect
 
-    spent: dict[str, float] = {}
+    stages: dict[str, dict] = {}
+
+    def record(label: str, seconds: float) -> None:
+        entry = stages.setdefault(label, {"seconds": 0.0})
+        entry["seconds"] += seconds
+        entry["rss_mb"], entry["peak_mb"] = _rss_mb(), _peak_mb()
 
     def timed(module, name: str, label: str) -> None:
         original = getattr(module, name)
@@ -114,27 +129,31 @@ def child_stages(path: Path) -> dict:
             try:
                 return original(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+                record(label, time.perf_counter() - start)
         setattr(module, name, wrapper)
 
     timed(read, "sniff", "read: sniff (zip check)")
-    timed(ingest, "read_workbook", "read: calamine parse")
+    timed(ingest, "read_workbook", "read: sniff + calamine parse")
     timed(ingest, "detect", "detect (header, preamble)")
     timed(ingest, "normalise_sheet", "normalise + validate")
     timed(ingest, "write_batch", "store (write_batch)")
+    imports_mb = _peak_mb()
     with tempfile.TemporaryDirectory(prefix="bench-stages-") as tmp:
         start = time.perf_counter()
         con = connect(Path(tmp) / "campaign.duckdb")
-        connected = time.perf_counter()
+        record("connect", time.perf_counter() - start)
         ingest.ingest_file(con, path)
-        stored = time.perf_counter()
+        before_close = time.perf_counter()
         con.close()
+        record("close", time.perf_counter() - before_close)
         total = time.perf_counter() - start
-    spent["connect"] = connected - start
-    spent["close"] = total - (stored - start)
-    spent["read: calamine parse"] -= spent.get("read: sniff (zip check)", 0.0)   # sniff runs inside it
-    spent["other (file read, sha256, report date, ...)"] = total - sum(spent.values())
-    return {"seconds": total, "stages": spent, "peak_mb": _peak_mb()}
+    stages.pop("read: sniff (zip check)", None)   # inside read_workbook; negligible, not shown apart
+    order = ["connect", "read: sniff + calamine parse", "detect (header, preamble)", "normalise + validate",
+             "store (write_batch)", "close"]
+    ordered = {k: stages[k] for k in order if k in stages}
+    other = total - sum(v["seconds"] for v in ordered.values())
+    ordered["other (file read, sha256, report date, ...)"] = {"seconds": other, "rss_mb": None, "peak_mb": None}
+    return {"seconds": total, "stages": ordered, "imports_mb": imports_mb, "peak_mb": _peak_mb()}
 
 
 def child_profile(path: Path, top: int) -> dict:
@@ -190,10 +209,19 @@ def spawn(mode: str, path: Path, top: int = 0) -> dict:
     raise RuntimeError(f"child {mode} printed no result:\n{proc.stdout}\n{proc.stderr}")
 
 
-def best_of(mode: str, path: Path, runs: int) -> tuple[dict, list[dict]]:
-    """The fastest of ``runs`` fresh-process runs, and all of them."""
-    results = [spawn(mode, path) for _ in range(runs)]
-    return min(results, key=lambda r: r["seconds"]), results
+def interleaved(modes: tuple[str, ...], path: Path, runs: int) -> dict[str, list[dict]]:
+    """``runs`` fresh-process runs of each mode, taking turns (a burst of load from
+    elsewhere then slows both sides of a ratio, not one), in run order."""
+    results: dict[str, list[dict]] = {m: [] for m in modes}
+    for _ in range(runs):
+        for mode in modes:
+            results[mode].append(spawn(mode, path))
+            print(f"  {mode}: {results[mode][-1]['seconds']:.2f} s", flush=True)
+    return results
+
+
+def fastest(results: list[dict]) -> dict:
+    return min(results, key=lambda r: r["seconds"])
 
 
 def versions() -> str:
@@ -206,6 +234,14 @@ def versions() -> str:
         except PackageNotFoundError:
             parts.append(f"{name} (not installed)")
     return ", ".join(parts)
+
+
+def _load() -> str:
+    """The 1-minute load average, when the OS tells (figures from a busy machine mislead)."""
+    try:
+        return f", load average {os.getloadavg()[0]:.2f} at the end"
+    except OSError:
+        return ""
 
 
 def verdict(ok: bool) -> str:
@@ -223,8 +259,9 @@ def report(path: Path, writer: str, rows: int, runs: int, calamine: dict, ingest
         f"File `{path.name}` ({path.stat().st_size / 1e6:.1f} MB, written by {writer}); "
         f"{ingest['items']:,} items stored, {ingest['skipped']} rows skipped, {ingest['rejected']} rejected, "
         f"{ingest['warnings']} warnings; database {ingest['db_mb']:.0f} MB.",
-        f"{versions()}; {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs. "
-        f"Best of {runs} fresh processes (pandas: 1 run); clock starts after imports.",
+        f"{versions()}; {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs{_load()}. "
+        f"Best of {runs} fresh processes, calamine and ingest taking turns (pandas: 1 run); "
+        "clock starts after imports.",
         "",
         "| measure | value | target | result |",
         "| --- | ---: | ---: | :---: |",
@@ -256,12 +293,17 @@ def report(path: Path, writer: str, rows: int, runs: int, calamine: dict, ingest
     return "\n".join(lines)
 
 
-def stage_report(stages: dict) -> str:
-    total = stages["seconds"]
-    lines = ["", f"Stages of one more ingest run ({total:.2f} s, peak {stages['peak_mb']:.0f} MB):", "",
-             "| stage | seconds | share |", "| --- | ---: | ---: |"]
-    for name, seconds in stages["stages"].items():
-        lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
+def stage_report(result: dict) -> str:
+    """Seconds and memory per stage of one ingest (``--stages``)."""
+    total = result["seconds"]
+    lines = ["", f"Stages of one more ingest run: {total:.2f} s, peak RSS {result['peak_mb']:.0f} MB "
+             f"(after imports {result['imports_mb']:.0f} MB).", "",
+             "| stage | seconds | share | RSS at its end | peak RSS so far |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name, v in result["stages"].items():
+        rss = f"{v['rss_mb']:.0f} MB" if v["rss_mb"] is not None else ""
+        peak = f"{v['peak_mb']:.0f} MB" if v["peak_mb"] is not None else ""
+        lines.append(f"| {name} | {v['seconds']:.2f} | {v['seconds'] / total:.0%} | {rss} | {peak} |")
     return "\n".join(lines)
 
 
@@ -291,15 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ledger: {path} " + (f"(generated in {generated:.1f} s)" if generated is not None else "(cached)"),
           flush=True)
 
-    calamine, calamine_runs = best_of("calamine", path, args.runs)
-    calamine["_all"] = [r["seconds"] for r in calamine_runs]
-    print("calamine runs (s):", ", ".join(f"{s:.2f}" for s in calamine["_all"]), flush=True)
-    ingest, ingest_runs = best_of("ingest", path, args.runs)
-    print("ingest runs (s):", ", ".join(f"{r['seconds']:.2f}" for r in ingest_runs), flush=True)
+    runs = interleaved(("calamine", "ingest"), path, args.runs)
+    calamine, ingest_runs = fastest(runs["calamine"]), runs["ingest"]
+    calamine["_all"] = [r["seconds"] for r in runs["calamine"]]
+    ingest = fastest(ingest_runs)
     pandas = None
     if not args.skip_pandas:
         pandas = spawn("pandas", path)
-        print(f"pandas/openpyxl run: {pandas['seconds']:.2f} s", flush=True)
+        print(f"  pandas: {pandas['seconds']:.2f} s", flush=True)
     print()
     print(report(path, writer, args.rows, args.runs, calamine, ingest, ingest_runs, pandas))
     if args.stages:

@@ -365,9 +365,10 @@ def weekly_batches(weeks: int = 52, items: int = 5000, rng: random.Random | None
     """Yield (report date, items) for each week: the same ``items`` problems evolving.
 
     Each week not-started problems start (35%) or are fixed outright (15%), problems in
-    progress are fixed (30%), and a problem closed in an earlier week leaves the ledger
-    (25% a week) while a new one, assigned that week, takes its place at the bottom.
-    About 5% of problems are long-term. The item lists yielded are live: copy what you keep."""
+    progress are fixed (30%), long-term ones are finished (4%); most fixes (80%) land by
+    the deadline when it falls in that week or later. A problem closed in an earlier week
+    leaves the ledger (25% a week) while a new one, assigned that week, takes its place
+    at the bottom. The item lists yielded are live: copy what you keep."""
     rng = rng or random.Random(SEED)
     dates = weekly_report_dates(weeks)
     counter = 0
@@ -381,6 +382,12 @@ def weekly_batches(weeks: int = 52, items: int = 5000, rng: random.Random | None
         if state == DONE:
             finish(rng, item, assigned, report)
         return item
+
+    def fix(item: Item, start: dt.date, report: dt.date) -> None:
+        latest = report
+        if item.deadline and item.deadline >= start and rng.random() < 0.8:
+            latest = min(report, item.deadline)
+        finish(rng, item, start, latest)
 
     first = dates[0]
     current = [fresh(first - dt.timedelta(days=60), first, (30, 30, 35, 5)) for _ in range(items)]
@@ -397,13 +404,15 @@ def weekly_batches(weeks: int = 52, items: int = 5000, rng: random.Random | None
             elif item.state == NOT_STARTED:
                 roll = rng.random()
                 if roll < 0.15:
-                    finish(rng, item, start, report)
+                    fix(item, start, report)
                 elif roll < 0.50:
                     item.state, item.status_text = IN_PROGRESS, rng.choice(STATUS_TEXTS[IN_PROGRESS])
             elif item.state == IN_PROGRESS and rng.random() < 0.30:
-                finish(rng, item, start, report)
+                fix(item, start, report)
+            elif item.state == LONG_TERM and rng.random() < 0.04:
+                fix(item, start, report)
             kept.append(item)
-        kept.extend(fresh(start, report, (10, 30, 55, 5)) for _ in range(replaced))
+        kept.extend(fresh(start, report, (10, 30, 57, 3)) for _ in range(replaced))
         current = kept
         yield report, current
 

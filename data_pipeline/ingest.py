@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LedgerError
-from .layout import detect, find_date
+from .layout import detect, fill_down, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
 from .read import read_workbook
 from .store import BatchRecord, find_batch_by_hash, write_batch
@@ -92,7 +92,10 @@ def _parse(data, file_name, report_date, overrides) -> ParsedFile:
     book = read_workbook(data, file_name)
     layouts: list[tuple] = []
     for sheet in book.sheets:
-        layouts.append((sheet, detect(sheet, overrides)))
+        layout = detect(sheet, overrides)
+        if layout:
+            fill_down(sheet, layout.header_last + 1)
+        layouts.append((sheet, layout))
     found = [(s, lay) for s, lay in layouts if lay is not None]
     if not found:
         names = "、".join(f"“{s.name}”" for s in book.sheets) or "（无工作表）"

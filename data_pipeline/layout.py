@@ -188,8 +188,7 @@ def _fill_parents(upper: list, lower: list) -> list:
 
 def detect(sheet: Sheet, overrides: dict[str, str | None] | None = None) -> Layout | None:
     """Find the header of ``sheet``; None when it has no table. Merged cells are read
-    filled (``header_view``); below the header, values merged down are filled in place
-    (``fill_down``)."""
+    filled (``header_view``); the sheet itself is not changed."""
     rows = scan = header_view(sheet)
     scored = [(_score(fs), i, fs) for i, fs in ((i, _row_fields(r, overrides)) for i, r in enumerate(scan))]
     best_score, best, best_fields = max(scored, key=lambda t: (t[0], -t[1]), default=(0, 0, []))
@@ -220,7 +219,6 @@ def detect(sheet: Sheet, overrides: dict[str, str | None] | None = None) -> Layo
 
     layout = Layout(sheet.name, first, last, columns)
     _read_preamble(rows[:first], layout)
-    fill_down(sheet, last + 1)
     return layout
 
 

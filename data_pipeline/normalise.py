@@ -199,6 +199,7 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
         candidates.append(i)
 
     _build_items(result, rows, candidates, fields, header_of, group, report_date)
+    result.notes.sort(key=lambda n: n.row or 0)
     return result
 
 

@@ -17,10 +17,16 @@ DAY = "%-m月%-d日"
 CONFIG = {"displayModeBar": False}
 
 
-def _layout(fig: go.Figure, *, height: int = 380, percent_axis: str | None = None) -> go.Figure:
+def _layout(fig: go.Figure, *, height: int = 380, percent_axis: str | None = None,
+            legend: str = "bottom") -> go.Figure:
+    """Common look; the legend goes above the plot (``top``) or under the x axis."""
+    if legend == "top":
+        place = {"yanchor": "bottom", "y": 1.0}
+    else:
+        place = {"yanchor": "top", "y": -34 / max(120, height - 80)}
     fig.update_layout(
-        height=height, font={"family": FONT, "size": 13}, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0, "title": None},
+        height=height, font={"family": FONT, "size": 13}, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "xanchor": "left", "x": 0, "title": None, "traceorder": "normal", **place},
         hoverlabel={"font": {"family": FONT}}, separators=".,")
     if percent_axis:
         fig.update_layout({percent_axis: {"tickformat": ".0%", "hoverformat": ".1%"}})
@@ -39,7 +45,8 @@ def phase_bands(fig: go.Figure, phases: list[Phase], first: dt.date, last: dt.da
             continue
         fig.add_vrect(x0=x0, x1=x1 + dt.timedelta(days=1), fillcolor=PHASE_FILLS[i % len(PHASE_FILLS)],
                       opacity=0.6, layer="below", line_width=0, annotation_text=p.name,
-                      annotation_position="top left", annotation_font={"family": FONT, "size": 13, "color": "#555"})
+                      annotation_position="top left",
+                      annotation_font={"family": FONT, "size": 13, "color": "#555"})
 
 
 def group_rates_bar(table: pd.DataFrame, s: CampaignSettings) -> go.Figure:
@@ -54,18 +61,18 @@ def group_rates_bar(table: pd.DataFrame, s: CampaignSettings) -> go.Figure:
         fig.add_bar(
             y=part["group_name"], x=part["completion_rate"].astype(float), orientation="h", name=CARD_NAMES[card],
             marker_color=CARD_COLORS[card], text=[f"{r * 100:.1f}%" for r in part["completion_rate"]],
-            textposition="outside", cliponaxis=False,
+            textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 13},
             customdata=list(zip(part["done"], part["items"], part["overdue"])),
             hovertemplate="%{y}<br>整改率 %{x:.1%}<br>已整改 %{customdata[0]} / 交办 %{customdata[1]}"
                           "<br>超期 %{customdata[2]}<extra></extra>")
     for rate, name, dash in ((s.honour_rate, "红榜线", "dash"), (s.warning_rate, "黑榜线", "dot")):
-        fig.add_vline(x=rate, line_dash=dash, line_color="#444", line_width=1.5,
-                      annotation_text=f"{name} {rate * 100:.1f}%".replace(".0%", "%"),
-                      annotation_position="top", annotation_font={"family": FONT, "size": 12})
+        fig.add_vline(x=rate, line_dash=dash, line_color="#222", line_width=1.5)
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{name} {rate * 100:.1f}%",
+                        line={"dash": dash, "color": "#222", "width": 1.5})
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["group_name"]), title=None)
-    fig.update_xaxes(range=[0, 1.12], title="整改率")
-    fig.update_layout(barmode="overlay", bargap=0.35)
-    return _layout(fig, height=120 + 48 * len(df), percent_axis="xaxis")
+    fig.update_xaxes(range=[0, 1.02], title=None)
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    return _layout(fig, height=150 + 44 * len(df), percent_axis="xaxis", legend="top")
 
 
 def burnup(series: pd.DataFrame, phases: list[Phase], *, height: int = 380) -> go.Figure:
@@ -77,7 +84,8 @@ def burnup(series: pd.DataFrame, phases: list[Phase], *, height: int = 380) -> g
                     line={"color": "#2e7d32", "width": 3}, fill="tonexty", fillcolor="rgba(198,40,40,0.08)",
                     hovertemplate="累计整改 %{y}项<extra></extra>")
     _bands(fig, series, phases)
-    fig.update_yaxes(title="问题数（项）", rangemode="tozero")
+    top = int(series["items"].max()) if len(series) else 0
+    fig.update_yaxes(title="问题数（项）", range=[0, max(5, top) * 1.15])
     fig.update_layout(hovermode="x unified")
     return _layout(fig, height=height)
 
@@ -88,7 +96,8 @@ def overdue_bars(series: pd.DataFrame, phases: list[Phase], *, height: int = 300
                 text=series["overdue"], textposition="outside", cliponaxis=False,
                 hovertemplate="超期 %{y}项<extra></extra>")
     _bands(fig, series, phases)
-    fig.update_yaxes(title="超期问题（项）", rangemode="tozero")
+    top = int(series["overdue"].max()) if len(series) else 0
+    fig.update_yaxes(title="超期问题（项）", range=[0, max(5, top) * 1.22])
     fig.update_layout(hovermode="x unified", showlegend=False)
     return _layout(fig, height=height)
 
@@ -104,31 +113,27 @@ def group_rate_lines(series: pd.DataFrame, order: list[str], phases: list[Phase]
         fig.add_scatter(x=part["as_of"], y=part["completion_rate"].astype(float), name=g, mode="lines+markers",
                         hovertemplate=f"{g} %{{y:.1%}}<extra></extra>")
     fig.add_hline(y=s.honour_rate, line_dash="dash", line_color="#444", line_width=1.2,
-                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%".replace(".0%", "%"),
-                  annotation_position="bottom right", annotation_font={"family": FONT, "size": 12})
+                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%",
+                  annotation_position="bottom left", annotation_font={"family": FONT, "size": 12})
     _bands(fig, series, phases)
-    fig.update_yaxes(title="整改率", range=[0, 1.05])
+    fig.update_yaxes(title="整改率", range=[0, 1.12], dtick=0.2)
     fig.update_layout(hovermode="x unified")
     return _layout(fig, height=height, percent_axis="yaxis")
 
 
-def group_trend(series: pd.DataFrame, phases: list[Phase], s: CampaignSettings) -> go.Figure:
-    """One group's completion rate and overdue count at each report."""
+def rate_line(series: pd.DataFrame, phases: list[Phase], s: CampaignSettings, *, height: int = 360) -> go.Figure:
+    """Completion rate at each report (``weekly_series``) with the 红榜线."""
     fig = go.Figure()
-    fig.add_bar(x=series["as_of"], y=series["overdue"], name="超期（项，右轴）", marker_color="rgba(198,40,40,0.55)",
-                yaxis="y2", hovertemplate="超期 %{y}项<extra></extra>")
     fig.add_scatter(x=series["as_of"], y=series["completion_rate"].astype(float), name="整改率",
                     mode="lines+markers", line={"color": "#1f4e79", "width": 3},
                     hovertemplate="整改率 %{y:.1%}<extra></extra>")
     fig.add_hline(y=s.honour_rate, line_dash="dash", line_color="#444", line_width=1.2,
-                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%".replace(".0%", "%"),
-                  annotation_position="bottom right", annotation_font={"family": FONT, "size": 12})
+                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%",
+                  annotation_position="bottom left", annotation_font={"family": FONT, "size": 12})
     _bands(fig, series, phases)
-    fig.update_layout(yaxis={"title": "整改率", "range": [0, 1.05]},
-                      yaxis2={"title": "超期（项）", "overlaying": "y", "side": "right", "rangemode": "tozero",
-                              "showgrid": False},
-                      hovermode="x unified")
-    return _layout(fig, height=360, percent_axis="yaxis")
+    fig.update_yaxes(title="整改率", range=[0, 1.12], dtick=0.2)
+    fig.update_layout(hovermode="x unified", showlegend=False)
+    return _layout(fig, height=height, percent_axis="yaxis")
 
 
 def breakdown_bars(df: pd.DataFrame, by: str, label: str, *, top: int = 15) -> go.Figure:
@@ -141,8 +146,8 @@ def breakdown_bars(df: pd.DataFrame, by: str, label: str, *, top: int = 15) -> g
                 hovertemplate="%{y}<br>未完成 %{x}项<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=None, type="category")
-    fig.update_xaxes(title=f"{label}问题数（项）")
-    return _layout(fig, height=110 + 30 * len(part))
+    fig.update_xaxes(title=None)
+    return _layout(fig, height=90 + 30 * len(part), legend="top")
 
 
 def _bands(fig: go.Figure, series: pd.DataFrame, phases: list[Phase]) -> None:

@@ -172,9 +172,9 @@ def sidebar() -> View:
     return view
 
 
-def page_view(title: str) -> View:
+def page_view(title: str, *, allow_empty: bool = False) -> View:
     """Start a page: its heading, the banners, and the empty state (which stops the
-    page) when there is no data yet."""
+    page, unless ``allow_empty``) when there is no data yet."""
     view: View = st.session_state[_VIEW]
     s = view.settings
     st.title(f"{title}")
@@ -182,7 +182,9 @@ def page_view(title: str) -> View:
         st.info("数据库正在写入新数据（可能正在导入台账），下面是写入前的数据，稍后刷新即可看到最新结果。")
     if view.status.empty:
         empty_state()
-        st.stop()
+        if not allow_empty:
+            st.stop()
+        return view
     sample_banner(view)
     info = campaign.phase_info(s.phases, view.as_of)
     parts = [s.name, f"截至{full_day(view.as_of)}"]
@@ -218,12 +220,12 @@ def sample_banner(view: View) -> None:
     if view.status.sample_only:
         st.warning(
             "**示例数据**：当前只载入了示例台账（临江区示例活动），页面上的数字仅供熟悉看板使用。"
-            "导入真实台账：在项目目录运行 `python -m data_pipeline ingest 台账.xlsx`。", icon="📌")
+            "导入真实台账：在项目目录运行 `python -m data_pipeline ingest 台账.xlsx`。", icon=":material/info:")
     elif view.status.sample_mixed:
         st.warning(
             "数据库中既有真实台账，也还留着**示例数据**，示例数据会计入统计。"
             "用 `python -m data_pipeline batches` 查看批次，`python -m data_pipeline remove-batch 批次号` 删除示例批次。",
-            icon="⚠️")
+            icon=":material/warning:")
 
 
 # ---------------------------------------------------------------- KPI cards
@@ -243,7 +245,6 @@ BAD_WHEN_UP = {"overdue", "due_soon"}
 
 def kpi_row(k: campaign.Kpis, due_soon_days: int) -> None:
     cols = st.columns(len(campaign.KPI_KEYS))
-    since = f"较{day(k.previous_date)}" if k.previous_date else None
     for col, key in zip(cols, campaign.KPI_KEYS):
         value = k.values[key]
         shown = pct(value) if key.endswith("rate") else count(value)
@@ -256,7 +257,6 @@ def kpi_row(k: campaign.Kpis, due_soon_days: int) -> None:
             text = points(delta) if key.endswith("rate") else f"{delta:+,}"
             color, arrow = ("inverse" if key in BAD_WHEN_UP else "normal"), "auto"
         col.metric(KPI_LABELS[key], shown, text, delta_color=color, delta_arrow=arrow, border=True,
-                   delta_description=since if text else None,
                    help=KPI_HELP[key].format(n=due_soon_days))
 
 
@@ -310,3 +310,22 @@ def percent_column(label: str, help: str | None = None):
 def as_percent(rates: pd.Series) -> pd.Series:
     """Rates (0.875) as the numbers a ``percent_column`` shows (87.5)."""
     return pd.to_numeric(rates, errors="coerce") * 100
+
+
+def keep(key: str, options: list | None = None) -> None:
+    """Let a page's own widget ``key`` keep its value while the user visits other pages
+    (Streamlit forgets the state of widgets not drawn in a run). Call before drawing
+    the widget, and ``kept(key)`` after it."""
+    ss = st.session_state
+    if key not in ss and f"_kept_{key}" in ss:
+        ss[key] = ss[f"_kept_{key}"]
+    if options is not None and key in ss:
+        value = ss[key]
+        if isinstance(value, list):
+            ss[key] = [x for x in value if x in options]
+        elif value not in options:
+            del ss[key]
+
+
+def kept(key: str) -> None:
+    st.session_state[f"_kept_{key}"] = st.session_state.get(key)

@@ -4,21 +4,31 @@ Each builder takes a directory, writes one file into it and returns the file's p
 The bytes are deterministic (fixed zip timestamps, seeded noise), except the
 password-protected workbook, whose encryption salt is random by design of the format.
 
-Small and fast to build, except ``zip_bomb_xlsx``, ``zip_bomb_many_members_xlsx`` and
-``million_empty_rows_xlsx`` (a few seconds each; tests build them once per session).
-The big ones are streamed to disk, never held in memory.
+Small and fast to build, except those in ``BIG`` (up to a few seconds each; tests
+build them once per session). The big ones are streamed to disk, never held in memory.
+
+``ingest_in_child`` runs one ingest in a forked child under a time limit and reports
+its peak memory: for files that could hang or exhaust the machine.
 
 Run ``python tests/hostile.py DIR`` to write every one of them into DIR and look at them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import os
 import random
+import select
+import signal
 import struct
 import sys
+import time
+import traceback
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -43,9 +53,12 @@ _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # ---------------------------------------------------------------- a minimal .xlsx writer
 
-def _zinfo(name: str, deflate: bool = True) -> zipfile.ZipInfo:
+def _zinfo(name: str, level: int | None = None) -> zipfile.ZipInfo:
+    """A deflated zip entry with the fixed time; ``level`` 1-9 (None: zlib's default)."""
     info = zipfile.ZipInfo(name, ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    info.compress_type = zipfile.ZIP_DEFLATED
+    if level is not None:  # the attribute is public from Python 3.13 on
+        setattr(info, "compress_level" if hasattr(zipfile.ZipInfo, "compress_level") else "_compresslevel", level)
     return info
 
 
@@ -89,14 +102,16 @@ _STYLES = (f'{_XML_DECL}<styleSheet xmlns="{_MAIN_NS}">'
            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
            '<xf numFmtId="0" fontId="0" fillId="0" borderId="1" xfId="0" applyBorder="1"/></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
            '</styleSheet>').encode("utf-8")
 # Style index of a thin border on all four sides (cellXfs entry 1).
 BORDERED = 1
 
 
-def write_xlsx(path: Path, sheets: dict[str, Iterable[bytes] | bytes]) -> Path:
+def write_xlsx(path: Path, sheets: dict[str, Iterable[bytes] | bytes], level: int | None = None) -> Path:
     """An .xlsx with one worksheet per entry of ``sheets`` (name -> the sheet's XML,
-    whole or as chunks, streamed into the zip). Inline strings, no shared strings."""
+    whole or as chunks, streamed into the zip; ``level``: their deflate level).
+    Inline strings, no shared strings."""
     names = list(sheets)
     content_types = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
@@ -132,7 +147,7 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[bytes] | bytes]) -> Path:
         archive.writestr(_zinfo("xl/styles.xml"), _STYLES)
         for i, name in enumerate(names, start=1):
             xml = sheets[name]
-            with archive.open(_zinfo(f"xl/worksheets/sheet{i}.xml"), "w") as member:
+            with archive.open(_zinfo(f"xl/worksheets/sheet{i}.xml", level), "w") as member:
                 for chunk in ([xml] if isinstance(xml, bytes) else xml):
                     member.write(chunk)
     return path
@@ -331,19 +346,89 @@ def million_empty_rows_xlsx(directory: Path) -> Path:
     assert len(top) - 2 == MILLION_ROWS_ITEMS
     width = len(LEDGER_HEADER)
     letters = [_column(j) for j in range(width)]
+    empty_row = (f'<row r="{{0}}" spans="1:{width}">'
+                 + "".join(f'<c r="{c}{{0}}" s="{BORDERED}"/>' for c in letters) + "</row>").format
+    first, end = len(top) + 1, len(top) + 1 + EMPTY_ROWS
 
     def xml():
         yield (f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-               f'<dimension ref="A1:{letters[-1]}{len(top) + EMPTY_ROWS}"/><sheetData>').encode("utf-8")
+               f'<dimension ref="A1:{letters[-1]}{end - 1}"/><sheetData>').encode("utf-8")
         yield "".join(row_xml(r, v) for r, v in enumerate(top, start=1)).encode("utf-8")
-        first = len(top) + 1
-        for lo in range(first, first + EMPTY_ROWS, 10_000):
-            hi = min(lo + 10_000, first + EMPTY_ROWS)
-            yield "".join(f'<row r="{r}" spans="1:{width}">'
-                          + "".join(f'<c r="{c}{r}" s="{BORDERED}"/>' for c in letters) + "</row>"
-                          for r in range(lo, hi)).encode("ascii")
+        for lo in range(first, end, 10_000):
+            yield "".join(map(empty_row, range(lo, min(lo + 10_000, end)))).encode("ascii")
         yield b"</sheetData></worksheet>"
-    return write_xlsx(directory / "百万空行台账.xlsx", {"台账": xml()})
+    return write_xlsx(directory / "百万空行台账.xlsx", {"台账": xml()}, level=1)
+
+
+def lying_sizes_zip_bomb_xlsx(directory: Path) -> Path:
+    """A real .xlsx whose zip directory understates its sheet: declared to inflate to
+    100 KB, it inflates to ~100 MB of cell rows. A size check that trusts the
+    directory passes it; the zip reader must stop at the declared size."""
+    unit = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
+
+    def xml():
+        yield f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}"><sheetData>'.encode("utf-8")
+        yield from _repeat(unit, 100 * 1000 * 1000)
+        yield b"</sheetData></worksheet>"
+    path = write_xlsx(directory / "压缩炸弹（虚报大小）.xlsx", {"台账": xml()}, level=9)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    declared = struct.pack("<I", 100 * 1000)
+    assert not info.flag_bits & 0x08  # sizes are in the headers, no data descriptor
+    data[info.header_offset + 22:info.header_offset + 26] = declared        # local header
+    central = data.rfind(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
+    while not data[central + 46:].startswith(info.filename.encode()):
+        central = data.rfind(b"PK\x01\x02", 0, central)
+    data[central + 24:central + 28] = declared                              # central directory
+    path.write_bytes(bytes(data))
+    return path
+
+
+def repeated_cells_ods(directory: Path) -> Path:
+    """A 1 KB .ods: a valid three-item ledger whose last row, holding the number 1 in
+    five cells, is repeated 1,000,000 times (``table:number-rows-repeated``): five
+    million cells from a file that passes every zip size check."""
+    def row(values, repeat=""):
+        cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p>'
+                        "</table:table-cell>" if v is not None else "<table:table-cell/>" for v in values)
+        return f"<table:table-row{repeat}>{cells}</table:table-row>"
+    width = len(LEDGER_HEADER)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {ns} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="台账">'
+               + "".join(row(r) for r in small_ledger_rows())
+               + f'<table:table-row table:number-rows-repeated="{EMPTY_ROWS}"><table:table-cell '
+               f'office:value-type="float" office:value="1" table:number-columns-repeated="{width}">'
+               "<text:p>1</text:p></table:table-cell></table:table-row>"
+               "</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    path = directory / "重复单元格.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        mimetype = zipfile.ZipInfo("mimetype", ZIP_TIME)  # stored, first, as ODF requires
+        archive.writestr(mimetype, b"application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(_zinfo("META-INF/manifest.xml"), manifest.encode("utf-8"))
+        archive.writestr(_zinfo("content.xml"), content.encode("utf-8"))
+    return path
+
+
+def blank_lines_csv(directory: Path) -> Path:
+    """A valid one-item CSV ledger followed by 16,000,000 empty lines (16 MB, under the
+    upload limit)."""
+    path = directory / "空行台账.csv"
+    with path.open("wb") as out:
+        out.write(("\r\n".join(",".join(v or "" for v in row) for row in small_ledger_rows()[:3])
+                   + "\r\n").encode("utf-8"))
+        for block in _repeat(b"\n", 16 * 1000 * 1000):
+            out.write(block)
+    return path
 
 
 # ---------------------------------------------------------------- spreadsheets that are no ledger
@@ -371,14 +456,113 @@ def no_report_date_xlsx(directory: Path) -> Path:
     return ledger_xlsx(directory / "无日期台账.xlsx", rows)
 
 
+def whitespace_rows_xlsx(directory: Path) -> Path:
+    """A valid three-item ledger followed by two rows whose every cell holds only white
+    space (a space, a full-width space): rows a person sees as empty."""
+    rows = [*small_ledger_rows(), [" "] * 4 + ["\u3000"], ["\u3000"] * 5]
+    return ledger_xlsx(directory / "空格行台账.xlsx", rows)
+
+
+# ---------------------------------------------------------------- an ingest under limits
+
+TIME_LIMIT_S = 10.0
+MEMORY_LIMIT_KB = 1024 * 1024    # 1 GB of peak resident memory
+
+
+@dataclass
+class ChildOutcome:
+    """What became of one ``ingest_in_child``."""
+
+    ok: bool             # stored as a batch
+    items: int
+    batches: int         # batches in the child's database afterwards (-1: unknown)
+    message: str         # ``IngestResult.line()``, or ``str(LedgerError)``
+    error: str           # traceback of any other exception, or how the child ended
+    seconds: float
+    peak_kb: int         # the child's peak resident memory (``ru_maxrss``, KB on Linux)
+    timed_out: bool
+
+
+def ingest_in_child(path: Path, db_path: Path, *, report_date: dt.date | None = None,
+                    timeout: float = TIME_LIMIT_S) -> ChildOutcome:
+    """Ingest ``path`` into a new database ``db_path`` in a forked child, killed after
+    ``timeout`` seconds; the parent reads the outcome from a pipe and the child's
+    peak memory from ``os.wait4``. Forking after the imports costs milliseconds.
+
+    The child's peak memory includes what it shared with the parent at the fork (the
+    parent's resident set), so it is an upper bound of what the ingest needs."""
+    import data_pipeline as dp  # imported in the parent, before the fork
+
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_end)
+            try:
+                con = dp.connect(db_path)
+                try:
+                    result = dp.ingest_file(con, path, report_date=report_date)
+                    payload = {"ok": True, "items": result.items, "message": result.line(), "error": ""}
+                except dp.LedgerError as exc:
+                    payload = {"ok": False, "items": 0, "message": str(exc), "error": ""}
+                payload["batches"] = con.execute("SELECT count(*) FROM batches").fetchone()[0]
+                con.close()
+            except BaseException:  # also pyo3's PanicException, which is no Exception
+                payload = {"ok": False, "items": 0, "message": "", "error": traceback.format_exc(), "batches": -1}
+            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            while data:
+                data = data[os.write(write_end, data):]
+        except BaseException:
+            code = 3
+        finally:
+            os._exit(code)
+
+    os.close(write_end)
+    chunks: list[bytes] = []
+    timed_out = False
+    try:
+        while True:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() - started > timeout:
+                os.kill(pid, signal.SIGKILL)
+                _, status, usage = os.wait4(pid, 0)
+                timed_out = True
+                break
+            if select.select([read_end], [], [], 0.01)[0]:
+                chunks.append(os.read(read_end, 1 << 16))
+        seconds = time.monotonic() - started
+        while chunk := os.read(read_end, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+
+    if timed_out:
+        ended = f"still running after {timeout:g} s, killed"
+    elif os.WIFSIGNALED(status):
+        ended = f"child killed by signal {os.WTERMSIG(status)}"
+    else:
+        ended = f"child exited with code {os.WEXITSTATUS(status)}" if os.WEXITSTATUS(status) else ""
+    if timed_out or not chunks:
+        return ChildOutcome(False, 0, -1, "", ended or "child wrote no outcome", seconds, usage.ru_maxrss,
+                            timed_out)
+    payload = json.loads(b"".join(chunks))
+    return ChildOutcome(payload["ok"], payload["items"], payload["batches"], payload["message"],
+                        payload["error"] or ended, seconds, usage.ru_maxrss, False)
+
+
 # ---------------------------------------------------------------- registry
 
 SMALL: dict[str, Callable[[Path], Path]] = {f.__name__: f for f in (
     pdf_renamed_xlsx, png_renamed_xlsx, zero_byte, whitespace_csv, html_saved_as_xls, word_docx_renamed,
     password_protected_xlsx, truncated_xlsx, corrupt_zip, corrupt_member_xlsx, no_header_xlsx,
-    all_rows_rejected_xlsx, no_report_date_xlsx)}
+    all_rows_rejected_xlsx, no_report_date_xlsx, whitespace_rows_xlsx, repeated_cells_ods)}
 BIG: dict[str, Callable[[Path], Path]] = {f.__name__: f for f in (
-    zip_bomb_xlsx, zip_bomb_many_members_xlsx, million_empty_rows_xlsx)}
+    zip_bomb_xlsx, zip_bomb_many_members_xlsx, lying_sizes_zip_bomb_xlsx, million_empty_rows_xlsx,
+    blank_lines_csv)}
 
 
 def write_all(directory: Path) -> list[Path]:
