@@ -562,8 +562,10 @@ def phase_table(con, as_of: dt.date, phases: Sequence[Phase], *, groups: Sequenc
     - ``state``: 已结束 (end < as_of), 进行中, 未开始 (start > as_of).
 
     A last row ``阶段外`` counts items whose dates fall in no phase; it is there only
-    when one of its counts is not 0."""
+    when one of its counts is not 0. Without phases the table is empty."""
     cols = ["phase", "start", "end", "state", "assigned", "done", "assigned_done", "completion_rate"]
+    if not phases:
+        return pd.DataFrame(columns=cols)
     items = items_as_of(con, as_of, groups=groups, categories=categories)
     first = con.execute("SELECT item_key, min(report_date) AS first_seen FROM item_states "
                         "WHERE report_date <= ? GROUP BY item_key", [as_of]).df()
@@ -588,7 +590,9 @@ def phase_table(con, as_of: dt.date, phases: Sequence[Phase], *, groups: Sequenc
     outside = _phase_row(OUTSIDE_PHASES, None, None, "", ~in_any_a & assigned.notna(), ~in_any_d & done.notna(), is_done)
     if outside[4] or outside[5]:
         rows.append(outside)
-    return pd.DataFrame(rows, columns=cols)
+    df = pd.DataFrame(rows, columns=cols)
+    df["completion_rate"] = pd.Series([r[-1] for r in rows], dtype=object)
+    return df
 
 
 def _phase_row(name, start, end, state, a, d, is_done):

@@ -121,9 +121,14 @@ def sheet_group(sheet_name: str, layout: Layout) -> str:
     return ""
 
 
+def _empty(v) -> bool:
+    """An empty cell: None, ``""`` or text of white space only (also full-width)."""
+    return v is None or v == "" or (v.__class__ is str and not v.strip(WHITESPACE))
+
+
 def _blank(row) -> bool:
     for v in row:
-        if v is not None and v != "":
+        if not _empty(v):
             return False
     return True
 
@@ -173,6 +178,8 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
     for i in range(layout.header_last + 1, len(rows)):
         row = rows[i]
         filled = [v for v in row if v != "" and v is not None]
+        if filled and filled[0].__class__ is str and not filled[0].strip(WHITESPACE):
+            filled = [v for v in filled if not _empty(v)]   # rare: cells of spaces only
         if not filled:
             continue
         first = filled[0]
@@ -187,7 +194,7 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
         elif repeat_marks and _repeats_header(row, repeat_marks):
             reason = "重复的表头行"
         elif len(filled) <= len(template_cols) and \
-                all(j in template_cols for j, v in enumerate(row) if v != "" and v is not None):
+                all(j in template_cols for j, v in enumerate(row) if not _empty(v)):
             reason = "空白行（只有序号或单位）"
         if reason:
             _keep(result, i + 1, "skipped", reason, row)
@@ -212,8 +219,7 @@ def _repeats_header(row, marks) -> bool:
 
 def _has_key(row, key_cols) -> bool:
     for j in key_cols:
-        v = row[j]
-        if v != "" and v is not None:
+        if not _empty(row[j]):
             return True
     return False
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import python_calamine as calamine
 
@@ -30,6 +32,10 @@ from .errors import LedgerError
 from .settings import MAX_CELLS, MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 
 Cell = object
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel's row limit; a CSV with more lines is no ledger.
+MAX_CSV_LINES = 1_048_576
+_PASSWORD = "工作簿设置了打开密码，请取消密码后再上传"
 
 
 @dataclass
@@ -59,9 +65,7 @@ def sniff(data: bytes, file_name: str) -> str:
     head = data[:16]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(data)
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20] or b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00" in data:
-            raise LedgerError("工作簿设置了打开密码，请取消密码后再上传")
+    if head.startswith(_OLE_MAGIC):
         return "xls"
     if head.startswith(b"%PDF"):
         raise LedgerError("这是PDF文件，不是电子表格，请上传Excel台账（.xlsx/.xls）或CSV")
@@ -83,7 +87,7 @@ def _sniff_zip(data: bytes) -> str:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise LedgerError("文件已损坏（压缩包不完整或被截断），请用Excel重新保存后上传") from None
-    names = {m.filename for m in members}
+    names = {m.filename.replace("\\", "/").lstrip("/") for m in members}
     total = 0
     for m in members:
         total += m.file_size
@@ -92,25 +96,39 @@ def _sniff_zip(data: bytes) -> str:
     if total > MAX_UNCOMPRESSED_BYTES:
         raise LedgerError(f"文件解压后超过{MAX_UNCOMPRESSED_BYTES // 1048576}MB，超出可处理范围，请拆分后上传")
     if "EncryptedPackage" in names:
-        raise LedgerError("工作簿设置了打开密码，请取消密码后再上传")
+        raise LedgerError(_PASSWORD)
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
         return "xlsb"
-    if "mimetype" in names:
-        try:
-            mimetype = archive.read("mimetype")[:100]
-        except Exception:
-            mimetype = b""
-        if b"opendocument.spreadsheet" in mimetype:
+    if "mimetype" in names or "META-INF/manifest.xml" in names:
+        if b"encryption-data" in _member(archive, "META-INF/manifest.xml"):
+            raise LedgerError(_PASSWORD)
+        if b"opendocument.spreadsheet" in _member(archive, "mimetype") or "content.xml" in names:
             return "ods"
-    if "content.xml" in names and "META-INF/manifest.xml" in names:
-        return "ods"
+    content_types = _member(archive, "[Content_Types].xml")
+    if b"spreadsheetml.sheet.main" in content_types or b"sheet.macroEnabled.main" in content_types \
+            or b"spreadsheetml.template.main" in content_types:
+        return "xlsx"   # the workbook part lives elsewhere than xl/workbook.xml
+    if b"sheet.binary.macroEnabled.main" in content_types:
+        return "xlsb"
     if "word/document.xml" in names:
         raise LedgerError("这是Word文档，不是电子表格，请上传Excel台账")
     if "ppt/presentation.xml" in names:
         raise LedgerError("这是PPT演示文稿，不是电子表格，请上传Excel台账")
     raise LedgerError("这是一个压缩包，但不是Excel工作簿，请解压后上传其中的台账文件")
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
+    """The first ``limit`` bytes of a small zip member, ``b""`` when absent or unreadable."""
+    for info in archive.infolist():
+        if info.filename.replace("\\", "/").lstrip("/") == name:
+            try:
+                with archive.open(info) as fh:
+                    return fh.read(limit)
+            except Exception:
+                return b""
+    return b""
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -130,7 +148,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def read_csv(data: bytes, file_name: str) -> Workbook:
+    """Rows of a CSV file. Blank lines (also ``,,,,``) at the end are dropped; blank lines
+    in between stay as empty rows so row numbers match the file's line numbers."""
     text, encoding = decode_text(data)
+    text = text.rstrip("\r\n\t ,;\u3000")
+    if text.count("\n") >= MAX_CSV_LINES:
+        raise LedgerError(f"CSV文件超过{MAX_CSV_LINES:,}行（Excel的最大行数），请检查文件内容")
     sample = text[:8192]
     delimiter = ","
     if sample.count("\t") > sample.count(",") and sample.count("\t") > sample.count(";"):
@@ -143,41 +166,60 @@ def read_csv(data: bytes, file_name: str) -> Workbook:
         raise LedgerError(f"CSV文件格式有误：{exc}") from None
     width = max((len(r) for r in rows), default=0)
     for r in rows:
-        r.extend([""] * (width - len(r)))
+        if any(r):
+            r.extend([""] * (width - len(r)))
+        else:
+            r.clear()
     stem = file_name.rsplit(".", 1)[0]
     return Workbook(file_name, "csv", [Sheet(stem, rows)], encoding=encoding)
 
 
 def read_workbook(data: bytes, file_name: str) -> Workbook:
-    """Read every worksheet of ``data`` (any supported format) into memory."""
+    """Read every worksheet of ``data`` (any supported format) into memory.
+
+    calamine reads from a temporary file named with the sniffed suffix: it picks its
+    reader (and reports a password) by extension, which a user's file name may get
+    wrong. The cell count is checked before a sheet becomes Python objects."""
     kind = sniff(data, file_name)
     if kind == "csv":
         return read_csv(data, file_name)
-    try:
-        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except calamine.PasswordError:
-        raise LedgerError("工作簿设置了打开密码，请取消密码后再上传") from None
-    except Exception:  # calamine raises several exception types for broken files
-        raise LedgerError(_broken(kind)) from None
+    with tempfile.TemporaryDirectory(prefix="ledger-") as tmp:
+        path = Path(tmp) / f"workbook.{kind}"
+        path.write_bytes(data)
+        try:
+            book = calamine.CalamineWorkbook.from_path(str(path))
+        except calamine.PasswordError:
+            raise LedgerError(_PASSWORD) from None
+        except Exception:  # calamine raises several exception types for broken files
+            if kind == "xls" and "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]:
+                raise LedgerError(_PASSWORD) from None   # an encrypted .xlsx inside an OLE container
+            raise LedgerError(_broken(kind)) from None
+        with book:
+            return Workbook(file_name, kind, _sheets(book, kind))
+
+
+def _sheets(book, kind: str) -> list[Sheet]:
     sheets: list[Sheet] = []
     cells = 0
-    with book:
-        for meta in book.sheets_metadata:
-            if meta.typ != calamine.SheetTypeEnum.WorkSheet:
-                continue
-            try:
-                sheet = book.get_sheet_by_name(meta.name)
-                cells += sheet.height * sheet.width
-                if cells > MAX_CELLS:
-                    raise LedgerError(f"工作表“{meta.name}”的数据区域过大（超过{MAX_CELLS:,}个单元格），请删除多余的行列后上传")
-                rows = sheet.to_python(skip_empty_area=False)
-                merged = sheet.merged_cell_ranges or []
-            except LedgerError:
-                raise
-            except Exception:
-                raise LedgerError(_broken(kind), sheet=meta.name) from None
-            sheets.append(Sheet(meta.name, rows, list(merged)))
-    return Workbook(file_name, kind, sheets)
+    for meta in book.sheets_metadata:
+        if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+            continue
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+            cells += sheet.height * sheet.width
+            if cells > MAX_CELLS:
+                raise LedgerError(f"工作表“{meta.name}”的数据区域过大（累计超过{MAX_CELLS // 10000}万个单元格），"
+                                  "请删除多余的行列后上传")
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except LedgerError:
+            raise
+        except calamine.PasswordError:
+            raise LedgerError(_PASSWORD) from None
+        except Exception:
+            raise LedgerError(_broken(kind), sheet=meta.name) from None
+        sheets.append(Sheet(meta.name, rows, list(merged)))
+    return sheets
 
 
 def _broken(kind: str) -> str:

@@ -60,7 +60,7 @@ UNGROUPED = "未分组"
 MAX_FILE_BYTES = 50 * 1024 * 1024            # same figure as .streamlit/config.toml maxUploadSize
 MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024   # sum of a zip's members once inflated
 MAX_COMPRESSION_RATIO = 200                  # a member inflating more than this (and > 20 MB) is a bomb
-MAX_CELLS = 20_000_000                       # cells in one workbook after reading
+MAX_CELLS = 3_000_000                        # cells in one workbook (a 100,000-row ledger has ~1.5 million)
 
 DEFAULT_DUE_SOON_DAYS = 3
 

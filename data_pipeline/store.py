@@ -237,12 +237,9 @@ def write_batch(con, record: BatchRecord) -> int:
         "message": pa.array([n.message for n in notes], pa.string()),
     })
 
-    def insert(sql: str, table: pa.Table, params: list) -> None:
-        con.register("_chunk", table)
-        try:
-            con.execute(sql, params)
-        finally:
-            con.unregister("_chunk")
+    def insert(sql: str, table: pa.Table, params) -> None:
+        con.register("_chunk", table)   # replaces the previous chunk's view
+        con.execute(sql, params)
 
     con.begin()
     pending: list = []
@@ -277,6 +274,11 @@ def write_batch(con, record: BatchRecord) -> int:
             f.cancel()
         con.rollback()
         raise
+    finally:
+        try:
+            con.unregister("_chunk")
+        except duckdb.Error:
+            pass
     return batch_id
 
 

@@ -8,17 +8,20 @@ Small and fast to build, except those in ``BIG`` (up to a few seconds each; test
 build them once per session). The big ones are streamed to disk, never held in memory.
 
 ``ingest_in_child`` runs one ingest in a forked child under a time limit and reports
-its peak memory: for files that could hang or exhaust the machine.
+its peak memory: for files that could hang or exhaust the machine. ``unclear`` says
+why a refusal message is not a clear one.
 
 Run ``python tests/hostile.py DIR`` to write every one of them into DIR and look at them.
 """
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import io
 import json
 import os
 import random
+import re
 import select
 import signal
 import struct
@@ -310,8 +313,9 @@ def _repeat(unit: bytes, total: int, chunk: int = 1 << 20) -> Iterator[bytes]:
 
 
 def zip_bomb_xlsx(directory: Path) -> Path:
-    """A real .xlsx whose sheet XML inflates to ~700 MB (about 1000:1): a run of rows
-    that would each become a cell if it were parsed. Streamed: ~1 MB in memory."""
+    """A real .xlsx whose sheet XML inflates to ~700 MB (2 MB on disk, about 340:1): a
+    run of rows that would each become a cell if it were parsed. Streamed: ~1 MB in
+    memory."""
     head = f'{_XML_DECL}<worksheet xmlns="{_MAIN_NS}"><sheetData>'.encode("utf-8")
     tail = b"</sheetData></worksheet>"
     unit = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
@@ -377,10 +381,12 @@ def lying_sizes_zip_bomb_xlsx(directory: Path) -> Path:
     declared = struct.pack("<I", 100 * 1000)
     assert not info.flag_bits & 0x08  # sizes are in the headers, no data descriptor
     data[info.header_offset + 22:info.header_offset + 26] = declared        # local header
-    central = data.rfind(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
-    while not data[central + 46:].startswith(info.filename.encode()):
-        central = data.rfind(b"PK\x01\x02", 0, central)
-    data[central + 24:central + 28] = declared                              # central directory
+    name = info.filename.encode()
+    central = data.find(b"PK\x01\x02", info.header_offset + 30 + info.compress_size)
+    while data[central + 46:central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+        assert central != -1
+    data[central + 24:central + 28] = declared                              # central directory entry
     path.write_bytes(bytes(data))
     return path
 
@@ -389,10 +395,10 @@ def repeated_cells_ods(directory: Path) -> Path:
     """A 1 KB .ods: a valid three-item ledger whose last row, holding the number 1 in
     five cells, is repeated 1,000,000 times (``table:number-rows-repeated``): five
     million cells from a file that passes every zip size check."""
-    def row(values, repeat=""):
+    def row(values):
         cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p>'
-                        "</table:table-cell>" if v is not None else "<table:table-cell/>" for v in values)
-        return f"<table:table-row{repeat}>{cells}</table:table-row>"
+                        "</table:table-cell>" for v in values)
+        return f"<table:table-row>{cells}</table:table-row>"
     width = len(LEDGER_HEADER)
     ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -552,6 +558,31 @@ def ingest_in_child(path: Path, db_path: Path, *, report_date: dt.date | None = 
     payload = json.loads(b"".join(chunks))
     return ChildOutcome(payload["ok"], payload["items"], payload["batches"], payload["message"],
                         payload["error"] or ended, seconds, usage.ru_maxrss, False)
+
+
+# ---------------------------------------------------------------- what a clear refusal looks like
+
+_QUOTED = re.compile(r"“[^”]*”")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PYTHON_WORDS = re.compile(r"Traceback|Error|Exception|panicked|File \"|line \d+")
+_EXCEPTION_NAMES = sorted(name for name, value in vars(builtins).items()
+                          if isinstance(value, type) and issubclass(value, BaseException))
+
+
+def unclear(message: str, file_name: str) -> str:
+    """Why ``message`` is not a clear refusal of ``file_name`` ("" when it is): it must
+    be ``LedgerError``'s ``文件“…”[工作表“…”][第N行][“…”列]：reason``, and the reason, once
+    the user's own words in “…” are set aside, Chinese with no trace of Python."""
+    where = re.match(rf"文件“{re.escape(file_name)}”(工作表“[^”]*”)?(第\d+行)?(“[^”]*”列)?：", message)
+    if not where:
+        return "does not start with the file name"
+    reason = _QUOTED.sub("", message[where.end():])
+    if not _CJK.search(reason):
+        return "not Chinese"
+    if _PYTHON_WORDS.search(reason):
+        return "contains Python error text"
+    named = [n for n in _EXCEPTION_NAMES if re.search(rf"\b{n}\b", reason)]
+    return f"names exception classes {named}" if named else ""
 
 
 # ---------------------------------------------------------------- registry
