@@ -7,7 +7,10 @@
   run, so its choices persist across pages; pages read them with
   ``pages.common.page_view``.
 - Pages are listed explicitly (``pages/`` is not auto-discovered once st.navigation is
-  used). To add a page: write ``pages/<name>.py`` (collect inputs -> call
+  used). Their URL paths (pinyin) must differ from the file names: while Streamlit
+  still treats ``pages/`` as a v1 pages folder (a new server's first run, every
+  AppTest run) a URL equal to a file name would run that page file without this
+  router. To add a page: write ``pages/<name>.py`` (collect inputs -> call
   ``pages.data`` / ``data_pipeline`` -> render) and add an ``st.Page`` below. The
   管理 section is where office-only pages (e.g. a later 数据上传) belong.
 """
@@ -31,14 +34,15 @@ common.first_start()
 PAGES = ROOT / "pages"
 navigation = st.navigation({
     "进度看板": [
-        st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page(PAGES / "group.py", title="工作组", icon=":material/groups:", url_path="group"),
-        st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="overdue"),
-        st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="trend"),
+        st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="zonglan", default=True),
+        st.Page(PAGES / "group.py", title="工作组", icon=":material/groups:", url_path="gongzuozu"),
+        st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="duban"),
+        st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="qushi"),
     ],
     "管理": [
-        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="settings"),
+        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="shezhi"),
     ],
 })
 common.sidebar()
-navigation.run()
+with common.busy_guard():
+    navigation.run()

@@ -2,7 +2,15 @@
 shows (phase, KPI changes, 红榜/黑榜 and 红/黄/绿牌, overdue lists, the per-phase table).
 
 Every count comes from ``metrics.py`` (``metrics_as_of``, ``weekly_series``,
-``items_as_of``) or from SQL here; this module only combines them. No streamlit.
+``items_as_of``) or from SQL here over metrics' own current-state SQL
+(``metrics._current``: ``overdue_ages``, ``phase_series``); this module only combines
+them. No streamlit.
+
+Most figures come in two forms that tests hold equal: ``f(con, as_of, ...)`` for any
+date (``metrics_as_of`` queries), and a form computed from series covering every
+report date (``kpis_from_series``, ``standing_from_series``, ``readiness_from_series``,
+``overdue_profile_at``, ``phase_table_at``), which the dashboard caches so that changing
+its as-of date costs no query.
 
 Settings live in the ``settings`` table of the campaign database (one JSON value per
 key), created here on first save. Each setting is declared once, in
@@ -19,7 +27,8 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
-from .metrics import EMPTY_TOTALS, METRIC_KEYS, items_as_of, metrics_as_of, report_dates, weekly_series
+from .metrics import (EMPTY_TOTALS, METRIC_KEYS, _current, _filters, items_as_of, metrics_as_of, report_dates,
+                      weekly_series)
 from .sample import SAMPLE_DIR, only_sample_loaded
 from .settings import DEFAULT_DUE_SOON_DAYS
 from .store import _bump
@@ -195,16 +204,6 @@ def save_settings(con, s: CampaignSettings) -> list[str]:
     return []
 
 
-def settings_json(s: CampaignSettings) -> str:
-    """``s`` as one JSON text (a stable cache key)."""
-    return json.dumps({f.name: json.loads(_encode(f.name, getattr(s, f.name))) for f in fields(s)},
-                      ensure_ascii=False, sort_keys=True)
-
-
-def settings_from_json(text: str) -> CampaignSettings:
-    return CampaignSettings(**{k: _decode(k, json.dumps(v)) for k, v in json.loads(text).items()})
-
-
 # ---------------------------------------------------------------- phases
 
 @dataclass(frozen=True)
@@ -255,17 +254,26 @@ class Kpis:
     deltas: dict
 
 
-def _totals(con, as_of, groups, categories, due_soon_days) -> dict:
-    df = metrics_as_of(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
-    if df.empty:
-        return dict(EMPTY_TOTALS)
-    row = df.iloc[0]
+def _plain(row) -> dict:
     out = {}
     for k in METRIC_KEYS:
         v = row[k]
         out[k] = None if v is None or (isinstance(v, float) and math.isnan(v)) else (
             float(v) if k.endswith("rate") else int(v))
     return out
+
+
+def _totals(con, as_of, groups, categories, due_soon_days) -> dict:
+    df = metrics_as_of(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
+    return _plain(df.iloc[0]) if len(df) else dict(EMPTY_TOTALS)
+
+
+def totals_at(series: pd.DataFrame, as_of: dt.date) -> dict:
+    """The ``METRIC_KEYS`` of ``series`` (``weekly_series``, not by group) at the report
+    date ``as_of``; zero totals when it has no row for that date (nothing known, or
+    nothing matching the filters)."""
+    rows = series[series["as_of"] == as_of] if len(series) else series
+    return _plain(rows.iloc[0]) if len(rows) else dict(EMPTY_TOTALS)
 
 
 def previous_report_date(con, as_of: dt.date) -> dt.date | None:
@@ -275,9 +283,22 @@ def previous_report_date(con, as_of: dt.date) -> dt.date | None:
 
 def kpis(con, as_of: dt.date, *, groups: Sequence[str] | None = None, categories: Sequence[str] | None = None,
          due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> Kpis:
+    """``Kpis`` as of any date (two ``metrics_as_of`` queries)."""
     values = _totals(con, as_of, groups, categories, due_soon_days)
     prev_date = previous_report_date(con, as_of)
     prev = _totals(con, prev_date, groups, categories, due_soon_days) if prev_date else None
+    return _kpis(as_of, values, prev_date, prev)
+
+
+def kpis_from_series(series: pd.DataFrame, dates: Sequence[dt.date], as_of: dt.date) -> Kpis:
+    """``Kpis`` as of the report date ``as_of`` from ``weekly_series`` (same filters)
+    and the report dates: no query, so the dashboard changes its date at no cost."""
+    earlier = [d for d in dates if d < as_of]
+    prev_date = earlier[-1] if earlier else None
+    return _kpis(as_of, totals_at(series, as_of), prev_date, totals_at(series, prev_date) if prev_date else None)
+
+
+def _kpis(as_of, values, prev_date, prev) -> Kpis:
     deltas = {}
     for k in KPI_KEYS:
         if prev is None or values[k] is None or prev[k] is None:
@@ -340,8 +361,18 @@ class Standing:
 
 def standing(con, as_of: dt.date, s: CampaignSettings, *, groups: Sequence[str] | None = None,
              categories: Sequence[str] | None = None) -> Standing:
-    df = metrics_as_of(con, as_of, by_group=True, groups=groups, categories=categories,
-                       due_soon_days=s.due_soon_days)
+    """``Standing`` as of any date (one ``metrics_as_of(by_group=True)`` query)."""
+    return _standing(metrics_as_of(con, as_of, by_group=True, groups=groups, categories=categories,
+                                   due_soon_days=s.due_soon_days), s)
+
+
+def standing_from_series(series: pd.DataFrame, as_of: dt.date, s: CampaignSettings) -> Standing:
+    """``Standing`` at the report date ``as_of`` from ``weekly_series(by_group=True)``
+    (computed with ``s.due_soon_days``)."""
+    return _standing(series[series["as_of"] == as_of] if len(series) else series, s)
+
+
+def _standing(df: pd.DataFrame, s: CampaignSettings) -> Standing:
     cols = ["group_name", *METRIC_KEYS, "overdue_share", "ranked", "board", "card", "reason"]
     if df.empty:
         return Standing(pd.DataFrame(columns=cols), [], [], [])
@@ -362,7 +393,7 @@ def standing(con, as_of: dt.date, s: CampaignSettings, *, groups: Sequence[str] 
         else:
             boards.append("")
     df["board"], df["card"], df["reason"] = boards, cards, reasons
-    df = df[cols]
+    df = df[cols].reset_index(drop=True)
     honour = df[df["board"] == "红榜"].sort_values(["completion_rate", "items", "group_name"],
                                                    ascending=[False, False, True])
     warning = df[df["board"] == "黑榜"].sort_values(["completion_rate", "items", "group_name"],
@@ -417,20 +448,32 @@ def items_to_target(done: int, items: int, target: float) -> int:
 
 def readiness(con, as_of: dt.date, s: CampaignSettings, *, groups: Sequence[str] | None = None,
               categories: Sequence[str] | None = None) -> Readiness:
+    """``Readiness`` as of any date (two ``metrics_as_of`` queries)."""
+    dates = [d for d in report_dates(con) if d <= as_of]
+    first = dates[max(0, len(dates) - 1 - PACE_REPORTS)] if len(dates) >= 2 else None
+    then = _totals(con, first, groups, categories, s.due_soon_days) if first else None
+    return _readiness(as_of, _totals(con, as_of, groups, categories, s.due_soon_days), first, then, s)
+
+
+def readiness_from_series(series: pd.DataFrame, dates: Sequence[dt.date], as_of: dt.date,
+                          s: CampaignSettings) -> Readiness:
+    """``Readiness`` at the report date ``as_of`` from ``weekly_series`` (same filters)."""
+    dates = [d for d in dates if d <= as_of]
+    first = dates[max(0, len(dates) - 1 - PACE_REPORTS)] if len(dates) >= 2 else None
+    return _readiness(as_of, totals_at(series, as_of), first, totals_at(series, first) if first else None, s)
+
+
+def _readiness(as_of, now: dict, first, then: dict | None, s: CampaignSettings) -> Readiness:
     evaluation = evaluation_phase(s.phases)
     days = (evaluation.start - as_of).days if evaluation and evaluation.start > as_of else None
-    now = _totals(con, as_of, groups, categories, s.due_soon_days)
     items, done = now["items"], now["done"]
     if items == 0:
         return Readiness(s.honour_rate, evaluation, days, 0, 0, 0, None, None, "no_data")
     gap = items_to_target(done, items, s.honour_rate)
     pace = None
-    dates = [d for d in report_dates(con) if d <= as_of]
-    if len(dates) >= 2:
-        first = dates[max(0, len(dates) - 1 - PACE_REPORTS)]
-        then = _totals(con, first, groups, categories, s.due_soon_days)
-        span = (as_of - first).days
-        pace = ((s.honour_rate * then["items"] - then["done"]) - (s.honour_rate * items - done)) / span * 7
+    if then is not None and (as_of - first).days > 0:
+        pace = ((s.honour_rate * then["items"] - then["done"]) - (s.honour_rate * items - done)) \
+            / (as_of - first).days * 7
     needed = gap / pace if gap and pace and pace > 0 else (0.0 if gap == 0 else None)
     if gap == 0:
         verdict = "reached"
@@ -486,6 +529,8 @@ def due_soon_list(items: pd.DataFrame) -> pd.DataFrame:
 
 
 OVERDUE_BUCKETS = (("超期1–7天", 1, 7), ("超期8–30天", 8, 30), ("超期30天以上", 31, None))
+# metrics' overdue rule (its _AGGREGATES / items_as_of), over its current-state SQL.
+_OVERDUE = "open AND deadline < as_of"
 
 
 @dataclass(frozen=True)
@@ -501,11 +546,45 @@ class OverdueProfile:
 
 
 def overdue_profile(items: pd.DataFrame) -> OverdueProfile:
+    """``OverdueProfile`` of ``items`` (``metrics.items_as_of``)."""
     df = items[items["is_overdue"]]
     days = df["days_overdue"].astype("int64") if not df.empty else pd.Series(dtype="int64")
     buckets = [(label, int(((days >= lo) & ((days <= hi) if hi else True)).sum())) for label, lo, hi in OVERDUE_BUCKETS]
     oldest = pd.Timestamp(df["deadline"].min()).date() if not df.empty else None
     return OverdueProfile(len(df), int(days.max()) if len(days) else None, oldest, buckets)
+
+
+def overdue_ages(con, *, groups: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """``OverdueProfile`` figures at every report date, in one query: ``as_of``,
+    ``overdue``, ``max_days``, ``oldest_deadline`` and one column per
+    ``OVERDUE_BUCKETS`` label. Overdue and days overdue are ``metrics``' own (its
+    current-state SQL; ``overdue`` equals ``weekly_series``' column). Dates without an
+    overdue item have no row."""
+    where, params = _filters(groups, categories)
+    buckets = ", ".join(
+        f"count(*) FILTER (WHERE days >= {lo}" + (f" AND days <= {hi}" if hi else "") + f") AS b{i}"
+        for i, (_, lo, hi) in enumerate(OVERDUE_BUCKETS))
+    sql = f"""
+        SELECT as_of, count(*) AS overdue, max(days) AS max_days, min(deadline) AS oldest_deadline, {buckets}
+        FROM (SELECT as_of, deadline, date_diff('day', deadline, as_of) AS days
+              FROM ({_current("SELECT DISTINCT report_date AS as_of FROM batches", where)})
+              WHERE {_OVERDUE})
+        GROUP BY as_of ORDER BY as_of"""
+    df = con.execute(sql, params).fetchdf()
+    df = df.rename(columns={f"b{i}": label for i, (label, _, _) in enumerate(OVERDUE_BUCKETS)})
+    df["as_of"] = [pd.Timestamp(d).date() for d in df["as_of"]]
+    df["oldest_deadline"] = [pd.Timestamp(d).date() for d in df["oldest_deadline"]]
+    return df
+
+
+def overdue_profile_at(ages: pd.DataFrame, as_of: dt.date) -> OverdueProfile:
+    """``OverdueProfile`` at the report date ``as_of`` from ``overdue_ages``."""
+    rows = ages[ages["as_of"] == as_of] if len(ages) else ages
+    if not len(rows):
+        return OverdueProfile(0, None, None, [(label, 0) for label, _, _ in OVERDUE_BUCKETS])
+    r = rows.iloc[0]
+    return OverdueProfile(int(r["overdue"]), int(r["max_days"]), r["oldest_deadline"],
+                          [(label, int(r[label])) for label, _, _ in OVERDUE_BUCKETS])
 
 
 def breakdown(items: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -537,8 +616,13 @@ def filter_options(con, group_order: Sequence[str] = ()) -> tuple[list[str], lis
 def trend(con, as_of: dt.date, *, by_group: bool = False, groups: Sequence[str] | None = None,
           categories: Sequence[str] | None = None, due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
     """``metrics.weekly_series`` up to and including ``as_of``."""
-    df = weekly_series(con, by_group=by_group, groups=groups, categories=categories, due_soon_days=due_soon_days)
-    return df[df["as_of"] <= as_of].reset_index(drop=True) if not df.empty else df
+    return until(weekly_series(con, by_group=by_group, groups=groups, categories=categories,
+                               due_soon_days=due_soon_days), as_of)
+
+
+def until(series: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The rows of a ``weekly_series`` up to and including ``as_of``."""
+    return series[series["as_of"] <= as_of].reset_index(drop=True) if len(series) else series
 
 
 # ---------------------------------------------------------------- per phase
@@ -563,12 +647,24 @@ def phase_table(con, as_of: dt.date, phases: Sequence[Phase], *, groups: Sequenc
 
     A last row ``阶段外`` counts items whose dates fall in no phase; it is there only
     when one of its counts is not 0. Without phases the table is empty."""
+    if not phases:
+        return phase_table_from(pd.DataFrame(), pd.DataFrame(), as_of, phases)
+    items = items_as_of(con, as_of, groups=groups, categories=categories)
+    return phase_table_from(items, first_seen(con, as_of), as_of, phases)
+
+
+def first_seen(con, as_of: dt.date) -> pd.DataFrame:
+    """``item_key`` and ``first_seen``: the report date of the first batch (<= ``as_of``)
+    showing each item."""
+    return con.execute("SELECT item_key, min(report_date) AS first_seen FROM item_states "
+                       "WHERE report_date <= ? GROUP BY item_key", [as_of]).fetchdf()
+
+
+def phase_table_from(items: pd.DataFrame, first: pd.DataFrame, as_of: dt.date, phases: Sequence[Phase]) -> pd.DataFrame:
+    """``phase_table`` from ``items_as_of`` and ``first_seen`` at ``as_of``."""
     cols = ["phase", "start", "end", "state", "assigned", "done", "assigned_done", "completion_rate"]
     if not phases:
         return pd.DataFrame(columns=cols)
-    items = items_as_of(con, as_of, groups=groups, categories=categories)
-    first = con.execute("SELECT item_key, min(report_date) AS first_seen FROM item_states "
-                        "WHERE report_date <= ? GROUP BY item_key", [as_of]).df()
     if items.empty:
         assigned = done = pd.Series(dtype="datetime64[us]")
         is_done = pd.Series(dtype=bool)
@@ -595,6 +691,70 @@ def phase_table(con, as_of: dt.date, phases: Sequence[Phase], *, groups: Sequenc
     return df
 
 
+def phase_series(con, phases: Sequence[Phase], *, groups: Sequence[str] | None = None,
+                 categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """``phase_table``'s counts at every report date, in one query over ``metrics``'
+    current-state SQL: ``as_of``, ``phase``, ``assigned``, ``done``, ``assigned_done``,
+    with the phase ``阶段外`` holding what falls in no phase (the phases must not
+    overlap, as ``validate_settings`` ensures). An item's first appearance is its
+    first report date overall, which is <= any date it is known at."""
+    cols = ["as_of", "phase", "assigned", "done", "assigned_done"]
+    if not phases:
+        return pd.DataFrame(columns=cols)
+    where, params = _filters(groups, categories)
+    params.update({"names": [p.name for p in phases], "starts": [p.start for p in phases],
+                   "ends": [p.end for p in phases]})
+    sql = f"""
+        WITH c AS (
+            SELECT cur.as_of, cur.status = 'done' AS is_done, CASE WHEN cur.status = 'done' THEN cur.done_on END AS done_on,
+                   coalesce(cur.assigned_on, f.first_seen) AS assigned
+            FROM ({_current("SELECT DISTINCT report_date AS as_of FROM batches", where)}) cur
+            JOIN (SELECT item_key, min(report_date) AS first_seen FROM item_states GROUP BY item_key) f USING (item_key)),
+        p AS (SELECT unnest($names) AS phase, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end),
+        per AS (
+            SELECT c.as_of, p.phase,
+                   count(*) FILTER (WHERE c.assigned BETWEEN p.p_start AND p.p_end) AS assigned,
+                   count(*) FILTER (WHERE c.done_on BETWEEN p.p_start AND p.p_end) AS done,
+                   count(*) FILTER (WHERE c.assigned BETWEEN p.p_start AND p.p_end AND c.is_done) AS assigned_done
+            FROM c CROSS JOIN p GROUP BY c.as_of, p.phase),
+        total AS (
+            SELECT as_of, count(assigned) AS assigned, count(done_on) AS done,
+                   count(assigned) FILTER (WHERE is_done) AS assigned_done
+            FROM c GROUP BY as_of)
+        SELECT * FROM per
+        UNION ALL
+        SELECT t.as_of, '{OUTSIDE_PHASES}', t.assigned - sum(per.assigned), t.done - sum(per.done),
+               t.assigned_done - sum(per.assigned_done)
+        FROM total t JOIN per USING (as_of) GROUP BY t.as_of, t.assigned, t.done, t.assigned_done
+        ORDER BY 1, 2"""
+    df = con.execute(sql, params).fetchdf()
+    df["as_of"] = [pd.Timestamp(d).date() for d in df["as_of"]]
+    for col in ("assigned", "done", "assigned_done"):
+        df[col] = df[col].astype("int64")
+    return df[cols]
+
+
+def phase_table_at(series: pd.DataFrame, as_of: dt.date, phases: Sequence[Phase]) -> pd.DataFrame:
+    """``phase_table`` at the report date ``as_of`` from ``phase_series`` (same
+    phases and filters)."""
+    cols = ["phase", "start", "end", "state", "assigned", "done", "assigned_done", "completion_rate"]
+    if not phases:
+        return pd.DataFrame(columns=cols)
+    at = series[series["as_of"] == as_of].set_index("phase") if len(series) else pd.DataFrame()
+    count = lambda name, col: int(at.loc[name, col]) if name in at.index else 0  # noqa: E731
+    rows = []
+    for p in sorted(phases, key=lambda p: p.start):
+        state = "已结束" if p.end < as_of else ("未开始" if p.start > as_of else "进行中")
+        a, d, ad = count(p.name, "assigned"), count(p.name, "done"), count(p.name, "assigned_done")
+        rows.append([p.name, p.start, p.end, state, a, d, ad, ad / a if a else None])
+    a, d, ad = (count(OUTSIDE_PHASES, c) for c in ("assigned", "done", "assigned_done"))
+    if a or d:
+        rows.append([OUTSIDE_PHASES, None, None, "", a, d, ad, ad / a if a else None])
+    df = pd.DataFrame(rows, columns=cols)
+    df["completion_rate"] = pd.Series([r[-1] for r in rows], dtype=object)
+    return df
+
+
 def _phase_row(name, start, end, state, a, d, is_done):
     assigned, done, assigned_done = int(a.sum()), int(d.sum()), int((a & is_done).sum())
     return [name, start, end, state, assigned, done, assigned_done, assigned_done / assigned if assigned else None]
@@ -602,8 +762,10 @@ def _phase_row(name, start, end, state, a, d, is_done):
 
 __all__ = [
     "CampaignSettings", "Phase", "setting_help", "load_settings", "save_settings", "validate_settings",
-    "default_settings", "settings_json", "settings_from_json", "PhaseInfo", "phase_info", "evaluation_phase",
+    "default_settings", "PhaseInfo", "phase_info", "evaluation_phase",
     "Kpis", "KPI_KEYS", "kpis", "previous_report_date", "order_groups", "group_card", "CARDS", "Standing",
     "standing", "Readiness", "readiness", "items_to_target", "labelled", "search_items", "overdue_list",
     "due_soon_list", "OverdueProfile", "overdue_profile", "breakdown", "filter_options", "trend", "phase_table",
+    "totals_at", "kpis_from_series", "standing_from_series", "readiness_from_series", "overdue_ages",
+    "overdue_profile_at", "until", "first_seen", "phase_table_from", "phase_series", "phase_table_at",
 ]

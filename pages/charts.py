@@ -118,7 +118,9 @@ def group_rate_lines(series: pd.DataFrame, order: list[str], phases: list[Phase]
     _bands(fig, series, phases)
     fig.update_yaxes(title="整改率", range=[0, 1.12], dtick=0.2)
     fig.update_layout(hovermode="x unified")
-    return _layout(fig, height=height, percent_axis="yaxis")
+    _layout(fig, height=height, percent_axis="yaxis")
+    fig.update_layout(legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"})
+    return fig
 
 
 def rate_line(series: pd.DataFrame, phases: list[Phase], s: CampaignSettings, *, height: int = 360) -> go.Figure:

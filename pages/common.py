@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -102,10 +103,6 @@ class View:
         return self.status.settings
 
     @property
-    def settings_key(self) -> str:
-        return campaign.settings_json(self.status.settings)
-
-    @property
     def due_soon_days(self) -> int:
         return self.status.settings.due_soon_days
 
@@ -137,6 +134,16 @@ def _current_version(db: str) -> tuple[int, bool]:
         return last, True
     st.session_state[_LAST_VERSION] = version
     return version, False
+
+
+@contextmanager
+def busy_guard():
+    """A page whose reads wait too long for another program's write (a long CLI
+    ingest) says so instead of failing."""
+    try:
+        yield
+    except DatabaseBusy:
+        st.info("数据库正在写入新数据（可能正在导入台账），请稍后刷新页面。")
 
 
 def sidebar() -> View:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,8 @@ class _ReadWriteLock:
 
 
 _LOCK = _ReadWriteLock()
+# Time spent reading the database (cache misses only), for benchmarks/bench_pages.py.
+STATS = {"reads": 0, "seconds": 0.0}
 
 
 def db_path() -> str:
@@ -78,11 +81,14 @@ def db_path() -> str:
 @contextmanager
 def reading(db: str, wait_seconds: float = 15.0):
     with _LOCK.read():
+        start = time.perf_counter()
         con = dp.connect(db, read_only=True, wait_seconds=wait_seconds)
         try:
             yield con
         finally:
             con.close()
+            STATS["reads"] += 1
+            STATS["seconds"] += time.perf_counter() - start
 
 
 @contextmanager
@@ -140,26 +146,22 @@ def status(db: str, version: int) -> Status:
                       dp.report_dates(con), groups, categories, settings)
 
 
-# Cached reads. ``groups``/``categories`` are tuples (hashable) or None for all.
+# Cached reads. ``groups``/``categories`` are tuples (hashable) or None for all. The
+# series cover every report date, so changing the as-of date reuses them.
 
 @st.cache_data(**CACHE)
-def kpis(db: str, version: int, as_of: dt.date, groups, categories, due_soon_days: int) -> campaign.Kpis:
+def series(db: str, version: int, by_group: bool, groups, categories, due_soon_days: int):
+    """``metrics.weekly_series``: the KPIs, standings and trends at every report date."""
     with reading(db) as con:
-        return campaign.kpis(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
-
-
-@st.cache_data(**CACHE)
-def standing(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories) -> campaign.Standing:
-    with reading(db) as con:
-        return campaign.standing(con, as_of, campaign.settings_from_json(settings_key), groups=groups,
-                                 categories=categories)
+        return dp.weekly_series(con, by_group=by_group, groups=groups, categories=categories,
+                                due_soon_days=due_soon_days)
 
 
 @st.cache_data(**CACHE)
-def readiness(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories) -> campaign.Readiness:
+def overdue_ages(db: str, version: int, groups, categories):
+    """``campaign.overdue_ages``: how long items have been overdue, at every report date."""
     with reading(db) as con:
-        return campaign.readiness(con, as_of, campaign.settings_from_json(settings_key), groups=groups,
-                                  categories=categories)
+        return campaign.overdue_ages(con, groups=groups, categories=categories)
 
 
 @st.cache_data(**CACHE)
@@ -171,17 +173,16 @@ def items(db: str, version: int, as_of: dt.date, groups, categories, due_soon_da
 
 
 @st.cache_data(**CACHE)
-def trend(db: str, version: int, as_of: dt.date, by_group: bool, groups, categories, due_soon_days: int):
+def phase_series(db: str, version: int, phases: tuple, groups, categories):
+    """``campaign.phase_series`` (``phases``: tuple of (name, start, end))."""
     with reading(db) as con:
-        return campaign.trend(con, as_of, by_group=by_group, groups=groups, categories=categories,
-                              due_soon_days=due_soon_days)
+        return campaign.phase_series(con, [campaign.Phase(*p) for p in phases], groups=groups, categories=categories)
 
 
-@st.cache_data(**CACHE)
-def phase_table(db: str, version: int, as_of: dt.date, settings_key: str, groups, categories):
-    with reading(db) as con:
-        return campaign.phase_table(con, as_of, campaign.settings_from_json(settings_key).phases,
-                                    groups=groups, categories=categories)
+def phase_table(db: str, version: int, as_of: dt.date, settings: campaign.CampaignSettings, groups, categories):
+    """``campaign.phase_table`` at ``as_of`` from the cached per-date counts."""
+    key = tuple((p.name, p.start, p.end) for p in settings.phases)
+    return campaign.phase_table_at(phase_series(db, version, key, groups, categories), as_of, settings.phases)
 
 
 def save_settings(db: str, settings: campaign.CampaignSettings) -> list[str]:

@@ -14,12 +14,13 @@ pick = st.selectbox("选择工作组", options, key="group_pick",
 common.kept("group_pick")
 only = (pick,)
 
-k = data.kpis(v.db, v.version, v.as_of, only, v.categories, s.due_soon_days)
+full = data.series(v.db, v.version, False, only, v.categories, s.due_soon_days)
+k = campaign.kpis_from_series(full, v.status.dates, v.as_of)
 common.kpi_row(k, s.due_soon_days)
 if k.previous_date:
     st.caption(f"增减数与上一期台账（{common.full_day(k.previous_date)}）相比。")
 
-series = data.trend(v.db, v.version, v.as_of, False, only, v.categories, s.due_soon_days)
+series = campaign.until(full, v.as_of)
 if series.empty:
     st.info("所选范围内还没有这个工作组的问题。")
 else:
@@ -34,7 +35,9 @@ else:
 st.subheader("问题清单")
 items = data.items(v.db, v.version, v.as_of, only, v.categories, s.due_soon_days)
 left, right = st.columns([3, 2])
+common.keep("group_search")
 search = left.text_input("搜索", key="group_search", placeholder="输入编号、描述、点位、网格、责任人等关键词，多个词用空格分开")
+common.kept("group_search")
 status_options = list(dict.fromkeys(items["status_label"])) if not items.empty else []
 common.keep("group_status", status_options)
 statuses = right.multiselect("整改状态", status_options, key="group_status", placeholder="全部状态")

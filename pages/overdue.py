@@ -18,7 +18,7 @@ common.keep("overdue_min_days")
 groups = c1.multiselect("工作组", group_options, key="overdue_groups", placeholder="全部工作组")
 categories = c2.multiselect("问题类别", category_options, key="overdue_categories", placeholder="全部类别",
                             format_func=common.category_label)
-min_days = c3.number_input("最少超期天数", min_value=0, max_value=3650, value=0, step=1, key="overdue_min_days",
+min_days = c3.number_input("最少超期天数", min_value=0, max_value=3650, step=1, key="overdue_min_days",
                            help="只列出超期达到这个天数的问题；0 = 全部超期问题。")
 for key in ("overdue_groups", "overdue_categories", "overdue_min_days"):
     common.kept(key)
@@ -35,7 +35,7 @@ st.caption(f"截至{common.full_day(v.as_of)}尚未整改完成、已过整改�
 if overdue.empty:
     st.success("没有符合条件的超期问题。")
 else:
-    common.item_table(overdue, COLUMNS, key="overdue_table")
+    common.item_table(overdue, COLUMNS, key="overdue_table", height=min(600, 38 + 35 * len(overdue)))
     title = f"{s.name}超期问题督办单（截至{common.full_day(v.as_of)}）"
     st.download_button("下载督办单（Excel，即上表所列问题）", common.xlsx_bytes(overdue, COLUMNS, title),
                        icon=":material/download:",

@@ -11,20 +11,23 @@ from pages import charts, common, data
 v = common.page_view("总览")
 s = v.settings
 
-k = data.kpis(v.db, v.version, v.as_of, v.groups, v.categories, s.due_soon_days)
+series = data.series(v.db, v.version, False, v.groups, v.categories, s.due_soon_days)
+k = campaign.kpis_from_series(series, v.status.dates, v.as_of)
 common.kpi_row(k, s.due_soon_days)
 if k.previous_date:
     st.caption(f"箭头和增减数是与上一期台账（{common.full_day(k.previous_date)}）相比的变化。")
 
 # Will the campaign be ready for 评估?
-r = data.readiness(v.db, v.version, v.as_of, v.settings_key, v.groups, v.categories)
+r = campaign.readiness_from_series(series, v.status.dates, v.as_of, s)
 target = common.pct(r.target)
 pace = ""
 if r.weekly_pace is not None:
     pace = (f"近{campaign.PACE_REPORTS}期台账中，距目标的差距平均每周缩小{r.weekly_pace:.1f}项" if r.weekly_pace > 0
             else f"近{campaign.PACE_REPORTS}期台账中，距目标的差距没有缩小（平均每周扩大{-r.weekly_pace:.1f}项）")
 ev = r.evaluation
-if r.verdict == "reached":
+if r.verdict == "no_data":
+    st.info("所选范围内没有问题，请调整左侧的工作组或问题类别筛选。")
+elif r.verdict == "reached":
     st.success(f"**整改率已达到目标{target}**。"
                + (f"{ev.name}{common.day(ev.start)}开始。" if ev and r.days_to_evaluation else ""))
 elif r.verdict == "no_phase":
@@ -42,8 +45,7 @@ else:
                   (f"；{pace}。" if pace else "。")))
 
 # Overdue: how many and since when.
-items = data.items(v.db, v.version, v.as_of, v.groups, v.categories, s.due_soon_days)
-p = campaign.overdue_profile(items)
+p = campaign.overdue_profile_at(data.overdue_ages(v.db, v.version, v.groups, v.categories), v.as_of)
 if p.count:
     parts = "、".join(f"{label}{n}项" for label, n in reversed(p.buckets) if n)
     st.markdown(f"**超期问题{p.count}项**：{parts}。拖得最久的已超期**{p.max_days}天**"
@@ -53,7 +55,8 @@ else:
     st.markdown(f"**没有超期问题**。临期{k.values['due_soon']}项（{s.due_soon_days}天内到期）。")
 
 st.divider()
-standing = data.standing(v.db, v.version, v.as_of, v.settings_key, v.groups, v.categories)
+standing = campaign.standing_from_series(data.series(v.db, v.version, True, v.groups, v.categories, s.due_soon_days),
+                                         v.as_of, s)
 table = standing.table
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -87,9 +90,8 @@ st.caption(f"红牌：整改率低于{common.pct(s.warning_rate)}或超期占比
            "其余为绿牌。超期占比 = 超期 ÷ 交办总数。")
 if not table.empty:
     shown = pd.DataFrame({
-        "工作组": table["group_name"], "亮牌": table["card"], "红黑榜": table["board"].replace("", "—"),
-        "整改率": table["completion_rate"].map(common.pct), "交办总数": table["items"].map(common.count),
-        "已整改": table["done"].map(common.count), "超期": table["overdue"].map(common.count),
-        "超期占比": table["overdue_share"].map(common.pct), "临期": table["due_soon"].map(common.count),
-        "按期整改率": table["on_time_rate"].map(common.pct), "说明": table["reason"]}).set_index("工作组")
+        "工作组": table["group_name"], "亮牌": table["card"], "整改率": table["completion_rate"].map(common.pct),
+        "交办总数": table["items"].map(common.count), "已整改": table["done"].map(common.count),
+        "超期": table["overdue"].map(common.count), "超期占比": table["overdue_share"].map(common.pct),
+        "说明": table["reason"]}).set_index("工作组")
     st.table(shown)

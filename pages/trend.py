@@ -3,11 +3,12 @@ vs done (burn-up), completion rate per group, overdue count, with the phases as 
 bands; and the per-phase table."""
 import streamlit as st
 
+from data_pipeline import campaign
 from pages import charts, common, data
 
 v = common.page_view("阶段趋势")
 s = v.settings
-series = data.trend(v.db, v.version, v.as_of, False, v.groups, v.categories, s.due_soon_days)
+series = campaign.until(data.series(v.db, v.version, False, v.groups, v.categories, s.due_soon_days), v.as_of)
 if series.empty:
     st.info("所选范围内还没有问题。")
     st.stop()
@@ -18,18 +19,16 @@ st.subheader("累计交办与累计整改")
 st.caption("每个点是一期台账。两条线之间的阴影是尚未整改的问题；阴影越窄，离全部整改越近。")
 st.plotly_chart(charts.burnup(series, s.phases), config=charts.CONFIG, key="burnup")
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("各工作组整改率")
-    by_group = data.trend(v.db, v.version, v.as_of, True, v.groups, v.categories, s.due_soon_days)
-    order = [g for g in v.status.groups if g in set(by_group["group_name"])]
-    st.plotly_chart(charts.group_rate_lines(by_group, order, s.phases, s), config=charts.CONFIG, key="group_rates")
-with right:
-    st.subheader("超期问题数")
-    st.plotly_chart(charts.overdue_bars(series, s.phases, height=420), config=charts.CONFIG, key="overdue_bars")
+st.subheader("各工作组整改率")
+by_group = campaign.until(data.series(v.db, v.version, True, v.groups, v.categories, s.due_soon_days), v.as_of)
+order = [g for g in v.status.groups if g in set(by_group["group_name"])]
+st.plotly_chart(charts.group_rate_lines(by_group, order, s.phases, s), config=charts.CONFIG, key="group_rates")
+
+st.subheader("超期问题数")
+st.plotly_chart(charts.overdue_bars(series, s.phases), config=charts.CONFIG, key="overdue_bars")
 
 st.subheader("分阶段统计")
-phases = data.phase_table(v.db, v.version, v.as_of, v.settings_key, v.groups, v.categories)
+phases = data.phase_table(v.db, v.version, v.as_of, s, v.groups, v.categories)
 if phases.empty:
     st.info("尚未设置阶段时间（见“设置”页）。")
 else:

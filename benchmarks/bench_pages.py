@@ -1,0 +1,165 @@
+"""Page benchmark: every dashboard page's script run, and changing the as-of date, on a
+year of weekly ledgers.
+
+Usage::
+
+    python benchmarks/bench_pages.py [--weeks N] [--items N] [--runs N] [--cache DIR] [--rebuild]
+
+Setup: ``make_ledgers.cached_weekly_ledgers`` (52 weekly ledgers of 5,000 problems;
+generated once into ``--cache``, default ``benchmarks/.cache/``) are ingested through
+``data_pipeline.ingest_file`` into ``pages_<weeks>x<items>_v<generator>_s<schema>.duckdb``
+in the same cache (once; ``--rebuild`` forces it): 52 batches, 260,000 item states.
+Each run works on a copy of it.
+
+Measured with Streamlit's AppTest (``app.py``, in this process):
+
+* per page, the script run after one warm-up run (the warm-up fills the caches, as a
+  user's first view does): the median and the slowest of ``--runs`` runs, held against
+  1 s;
+* per page, changing the sidebar's as-of date to a report date no page has shown yet:
+  the query time (database reads of the cache misses, connection opening included, as
+  counted by ``pages.data.STATS``), held against 300 ms, and the whole script run.
+
+The exit code is 0 even when a target is missed (a report, not a test); misses print
+``MISS``. The table is Markdown, to be quoted in the README.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+try:
+    from benchmarks import make_ledgers
+except ImportError:   # run as ``python benchmarks/bench_pages.py``
+    import make_ledgers
+
+RUN_TARGET_S = 1.0
+QUERY_TARGET_MS = 300.0
+PAGES = [("总览", "pages/overview.py"), ("工作组", "pages/group.py"), ("超期督办", "pages/overdue.py"),
+         ("阶段趋势", "pages/trend.py"), ("设置", "pages/settings.py")]
+
+
+def cached_database(cache: Path, weeks: int, items: int, rebuild: bool = False) -> tuple[Path, float | None]:
+    """(path, seconds spent building; None when reused) of the benchmark database."""
+    import data_pipeline as dp
+    from data_pipeline.store import SCHEMA_VERSION
+    path = Path(cache) / f"pages_{weeks}x{items}_v{make_ledgers.GENERATOR_VERSION}_s{SCHEMA_VERSION}.duckdb"
+    if path.exists() and not rebuild:
+        return path, None
+    files, _ = make_ledgers.cached_weekly_ledgers(cache, weeks, items)
+    start = time.perf_counter()
+    tmp = path.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    con = dp.connect(tmp)
+    try:
+        for f in files:
+            dp.ingest_file(con, f)
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return path, time.perf_counter() - start
+
+
+def _run(at, timeout: float = 120):
+    start = time.perf_counter()
+    at.run(timeout=timeout)
+    seconds = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    return seconds
+
+
+def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
+    os.environ["CAMPAIGN_DB"] = str(db)
+    os.environ.pop("CAMPAIGN_NO_SAMPLE", None)
+    from streamlit.testing.v1 import AppTest
+
+    import data_pipeline as dp
+    from pages import data
+
+    con = dp.connect(db, read_only=True)
+    try:
+        dates = sorted(dp.report_dates(con), reverse=True)
+        counts = con.execute("SELECT count(DISTINCT batch_id), count(*), count(DISTINCT item_key) "
+                             "FROM item_states").fetchone()
+    finally:
+        con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    first = _run(at)
+    rows = []
+    fresh = iter(dates[1:])          # report dates no page has shown yet
+    for name, page in PAGES:
+        at.switch_page(page)
+        warm = _run(at)
+        times = [_run(at) for _ in range(runs)]
+        date = next(fresh)
+        before = dict(data.STATS)
+        at.selectbox(key="as_of").set_value(date)
+        change = _run(at)
+        query = (data.STATS["seconds"] - before["seconds"]) * 1000
+        reads = data.STATS["reads"] - before["reads"]
+        at.selectbox(key="as_of").set_value(dates[0])
+        _run(at)
+        rows.append({"page": name, "warm_up": warm, "median": statistics.median(times), "max": max(times),
+                     "date": date, "change_run": change, "query_ms": query, "reads": reads})
+    return rows, {"first_run": first, "batches": counts[0], "states": counts[1], "items": counts[2]}
+
+
+def report(rows: list[dict], info: dict, weeks: int, items: int, runs: int, built: float | None) -> str:
+    mark = lambda ok: "PASS" if ok else "MISS"  # noqa: E731
+    lines = [
+        f"Pages benchmark: {info['batches']} weekly batches x {items:,} items = {info['states']:,} item states "
+        f"({info['items']:,} distinct items)" + (f"; database built in {built:.1f} s" if built is not None else
+                                                  "; database cached"),
+        f"First run of app.py (cold caches, 总览): {info['first_run'] * 1000:.0f} ms",
+        "",
+        f"| page | warm-up run | script run, median of {runs} | slowest | < {RUN_TARGET_S:g} s | "
+        f"as-of date changed to | query time | reads | script run | < {QUERY_TARGET_MS:g} ms |",
+        "| --- | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['page']} | {r['warm_up'] * 1000:.0f} ms | {r['median'] * 1000:.0f} ms | {r['max'] * 1000:.0f} ms | "
+            f"{mark(r['max'] < RUN_TARGET_S)} | {r['date']:%Y-%m-%d} | {r['query_ms']:.0f} ms | {r['reads']} | "
+            f"{r['change_run'] * 1000:.0f} ms | {mark(r['query_ms'] < QUERY_TARGET_MS)} |")
+    import duckdb
+    import streamlit
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    lines += ["", f"Python {platform.python_version()}, streamlit {streamlit.__version__}, duckdb {duckdb.__version__}, "
+                  f"{os.cpu_count()} CPUs" + (f", load average {load:.2f}" if load is not None else "")]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--weeks", type=int, default=52, help="weekly ledgers (default 52)")
+    parser.add_argument("--items", type=int, default=5000, help="problems per ledger (default 5000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per page after the warm-up (default 5)")
+    parser.add_argument("--cache", type=Path, default=make_ledgers.DEFAULT_CACHE,
+                        help="folder of generated ledgers and the database (default benchmarks/.cache)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the database even when cached")
+    args = parser.parse_args(argv)
+
+    print(f"Preparing {args.weeks} weekly ledgers x {args.items:,} items in {args.cache} ...", flush=True)
+    source, built = cached_database(args.cache, args.weeks, args.items, args.rebuild)
+    with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:
+        db = Path(tmp) / "campaign.duckdb"
+        shutil.copy(source, db)
+        rows, info = measure(db, args.runs)
+    print(report(rows, info, args.weeks, args.items, args.runs, built))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

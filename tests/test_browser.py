@@ -1,0 +1,242 @@
+"""End to end in a real browser: ``streamlit run app.py`` on a free localhost port against
+a copy of the sample database, driven with Playwright through Debian's Chromium
+(``/usr/bin/chromium``; never ``playwright install``). Visits every page, checks key
+Chinese texts and the KPI numbers (= ``data_pipeline.summary``), downloads the 督办单,
+ingests a ledger from the CLI while serving, and saves a full-page screenshot of each
+page to ``test-output/screenshots/<page>.png``.
+
+Skips locally when Chromium is missing; in CI (``CI=true``) that is a failure.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import data_pipeline as dp
+from tests import ledgers as L
+from tests.conftest import ROOT, require
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+SHOTS = ROOT / "test-output" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+# (file name of the screenshot, link in the sidebar, a text the page shows once drawn)
+PAGES = [("overview", "总览", "各工作组亮牌情况"), ("group", "工作组", "分类统计"), ("overdue", "超期督办", "临期问题"),
+         ("trend", "阶段趋势", "分阶段统计"), ("settings", "设置", "工作组显示顺序")]
+RAW_NAMES = ("group_name", "completion_rate", "on_time_rate", "days_overdue", "status_label", "item_id", "None",
+             "NaN", "Choose an option", "Traceback", "Error")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, folder: Path, **env_extra):
+    """``streamlit run app.py`` on a free port against ``db``; yields its URL."""
+    port = free_port()
+    log_path = folder / f"streamlit_{port}.log"
+    env = {**os.environ, "CAMPAIGN_DB": str(db), "PYTHONPATH": str(ROOT), **env_extra}
+    if "CAMPAIGN_NO_SAMPLE" not in env_extra:
+        env.pop("CAMPAIGN_NO_SAMPLE", None)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {log_path.read_text()}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    assert "Traceback" not in log_path.read_text()
+
+
+@pytest.fixture(scope="module")
+def server(sample_db, tmp_path_factory):
+    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "campaign.duckdb"
+    shutil.copy(sample_db, db)
+    with streamlit_server(db, folder) as url:
+        yield {"url": url, "db": db, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    tab = context.new_page()
+    tab.goto(server["url"])
+    tab.get_by_text("交办总数").first.wait_for(timeout=60_000)
+    yield tab
+    context.close()
+
+
+def settle(tab, text: str) -> None:
+    """Wait until ``text`` is shown and the script run and charts are done."""
+    tab.get_by_text(text).first.wait_for(timeout=60_000)
+    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    tab.wait_for_timeout(1500)
+
+
+def main_text(tab) -> str:
+    return tab.locator('[data-testid="stMain"]').inner_text()
+
+
+def kpis(tab) -> list[str]:
+    return [t.strip() for t in tab.locator('[data-testid="stMetricValue"]').all_inner_texts()]
+
+
+def screenshot(tab, name: str) -> Path:
+    """The whole page: the main area scrolls inside the window, so the window grows
+    to its height first."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = tab.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    tab.set_viewport_size({"width": 1440, "height": max(1000, int(height))})
+    tab.wait_for_timeout(1000)
+    path = SHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size({"width": 1440, "height": 1000})
+    return path
+
+
+def expected(db, as_of=None, **kw) -> list[str]:
+    con = dp.connect(db, read_only=True)
+    try:
+        t = dp.summary(con, as_of, **kw)["totals"]
+    finally:
+        con.close()
+    return [str(t["items"]), str(t["done"]), f"{t['completion_rate'] * 100:.1f}%", str(t["overdue"]),
+            str(t["due_soon"]), f"{t['on_time_rate'] * 100:.1f}%"]
+
+
+def test_every_page(page, server):
+    for name, link, marker in PAGES:
+        page.get_by_role("link", name=link, exact=True).click()
+        settle(page, marker)
+        text = main_text(page)
+        assert text.startswith(link), name
+        assert "示例数据" in text and "截至2026年11月27日" in text, name
+        for raw in RAW_NAMES:
+            assert raw not in text, (name, raw)
+        assert page.locator('[data-testid="stException"]').count() == 0, name
+        if name == "overview":
+            assert kpis(page) == expected(server["db"]) == ["467", "404", "86.5%", "45", "3", "45.5%"]
+            assert "超期问题45项" in text and "拖得最久的已超期92天" in text
+            assert "评估阶段已于11月1日开始" in text and "还需整改17项" in text
+            assert page.locator(".js-plotly-plot").count() == 1
+        elif name == "group":
+            assert kpis(page) == expected(server["db"], groups=["工地围挡绿化整改组"])
+            assert page.locator(".js-plotly-plot").count() == 4
+        elif name == "overdue":
+            assert "超期问题（45项）" in text and "临期问题（3项）" in text
+        elif name == "trend":
+            assert page.locator(".js-plotly-plot").count() == 3
+            plot = page.locator(".js-plotly-plot").first.inner_text()
+            assert "准备阶段" in plot and "实施阶段" in plot and "评估阶段" in plot and "11月1日" in plot
+        elif name == "settings":
+            assert "保存设置" in text
+        assert screenshot(page, name).stat().st_size > 20_000
+
+
+def test_as_of_date_and_filter_persist_across_pages(page, server):
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="2026年10月2日").click()
+    settle(page, "截至2026年10月2日")
+    assert kpis(page) == expected(server["db"], dt.date(2026, 10, 2))
+    page.get_by_role("link", name="阶段趋势", exact=True).click()
+    settle(page, "分阶段统计")
+    assert "截至2026年10月2日" in main_text(page)
+    page.get_by_role("link", name="总览", exact=True).click()
+    settle(page, "各工作组亮牌情况")
+    assert kpis(page) == expected(server["db"], dt.date(2026, 10, 2))
+
+
+def test_download_of_the_overdue_list(page, server):
+    page.get_by_role("link", name="超期督办", exact=True).click()
+    settle(page, "临期问题")
+    with page.expect_download() as info:
+        page.get_by_text("下载督办单（Excel，即上表所列问题）").click()
+    path = server["folder"] / "督办单.xlsx"
+    info.value.save_as(path)
+    assert info.value.suggested_filename == "超期问题督办单_20261127.xlsx"
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][0] == "临江区创建全国文明城市（示例）超期问题督办单（截至2026年11月27日）"
+    assert rows[1] == ("工作组", "责任人", "问题编号", "问题描述", "点位", "问题类别", "整改时限", "超期天数", "整改状态")
+    assert len(rows) - 2 == 45 and rows[2][2] == "QT-002" and rows[2][7] == 92
+
+
+def test_deep_link(browser, server, page):
+    # (after the first run; see app.py on URL paths)
+    tab = page.context.new_page()
+    tab.goto(server["url"] + "/duban")
+    settle(tab, "临期问题")
+    assert main_text(tab).startswith("超期督办")
+
+
+def test_cli_ingest_while_serving_shows_after_refresh(page, server, tmp_path):
+    rows = [["XN-001", "新发现的问题", "道路设施", "新增工作组", dt.date(2026, 12, 10), "未整改"]]
+    ledger = L.write_xlsx(tmp_path / "新台账.xlsx", L.flat_rows(
+        ["问题编号", "问题描述", "问题类别", "责任单位", "整改时限", "整改情况"], rows, "填报日期：2026年12月4日"))
+    done = subprocess.run([sys.executable, "-m", "data_pipeline", "ingest", str(ledger), "--db", str(server["db"])],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    page.reload()
+    settle(page, "截至2026年12月4日")
+    assert kpis(page) == expected(server["db"], dt.date(2026, 12, 4))
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_empty_database_says_how_to_load_data(browser, tmp_path):
+    with streamlit_server(tmp_path / "empty.duckdb", tmp_path, CAMPAIGN_NO_SAMPLE="1") as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        tab = context.new_page()
+        try:
+            tab.goto(url)
+            settle(tab, "还没有任何台账数据")
+            text = main_text(tab)
+            assert "python -m data_pipeline ingest" in text and "示例数据" not in text
+            screenshot(tab, "empty")
+        finally:
+            context.close()
