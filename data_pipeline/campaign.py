@@ -3,7 +3,7 @@ shows (phase, KPI changes, 红榜/黑榜 and 红/黄/绿牌, overdue lists, the 
 
 Every count comes from ``metrics.py`` (``metrics_as_of``, ``weekly_series``,
 ``items_as_of``) or from SQL here over metrics' own current-state SQL
-(``metrics._current``: ``overdue_ages``, ``phase_series``); this module only combines
+(``metrics.states_sql``: ``overdue_ages``, ``phase_series``); this module only combines
 them. No streamlit.
 
 Most figures come in two forms that tests hold equal: ``f(con, as_of, ...)`` for any
@@ -27,11 +27,11 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
-from .metrics import (EMPTY_TOTALS, METRIC_KEYS, _current, _filters, items_as_of, metrics_as_of, report_dates,
-                      weekly_series)
+from .metrics import (EMPTY_TOTALS, METRIC_KEYS, OVERDUE_SQL, REPORT_DATES_SQL, filter_sql, items_as_of,
+                      metrics_as_of, report_dates, states_sql, weekly_series)
 from .sample import SAMPLE_DIR, only_sample_loaded
 from .settings import DEFAULT_DUE_SOON_DAYS
-from .store import _bump
+from .store import bump_data_version
 from .values import STATUS_LABELS
 
 
@@ -196,7 +196,7 @@ def save_settings(con, s: CampaignSettings) -> list[str]:
     try:
         for f in fields(CampaignSettings):
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [f.name, _encode(f.name, getattr(s, f.name))])
-        _bump(con)
+        bump_data_version(con)
         con.commit()
     except BaseException:
         con.rollback()
@@ -529,8 +529,6 @@ def due_soon_list(items: pd.DataFrame) -> pd.DataFrame:
 
 
 OVERDUE_BUCKETS = (("超期1–7天", 1, 7), ("超期8–30天", 8, 30), ("超期30天以上", 31, None))
-# metrics' overdue rule (its _AGGREGATES / items_as_of), over its current-state SQL.
-_OVERDUE = "open AND deadline < as_of"
 
 
 @dataclass(frozen=True)
@@ -560,15 +558,15 @@ def overdue_ages(con, *, groups: Sequence[str] | None = None, categories: Sequen
     ``OVERDUE_BUCKETS`` label. Overdue and days overdue are ``metrics``' own (its
     current-state SQL; ``overdue`` equals ``weekly_series``' column). Dates without an
     overdue item have no row."""
-    where, params = _filters(groups, categories)
+    where, params = filter_sql(groups, categories)
     buckets = ", ".join(
         f"count(*) FILTER (WHERE days >= {lo}" + (f" AND days <= {hi}" if hi else "") + f") AS b{i}"
         for i, (_, lo, hi) in enumerate(OVERDUE_BUCKETS))
     sql = f"""
         SELECT as_of, count(*) AS overdue, max(days) AS max_days, min(deadline) AS oldest_deadline, {buckets}
         FROM (SELECT as_of, deadline, date_diff('day', deadline, as_of) AS days
-              FROM ({_current("SELECT DISTINCT report_date AS as_of FROM batches", where)})
-              WHERE {_OVERDUE})
+              FROM ({states_sql(REPORT_DATES_SQL, where)})
+              WHERE {OVERDUE_SQL})
         GROUP BY as_of ORDER BY as_of"""
     df = con.execute(sql, params).fetchdf()
     df = df.rename(columns={f"b{i}": label for i, (label, _, _) in enumerate(OVERDUE_BUCKETS)})
@@ -701,14 +699,14 @@ def phase_series(con, phases: Sequence[Phase], *, groups: Sequence[str] | None =
     cols = ["as_of", "phase", "assigned", "done", "assigned_done"]
     if not phases:
         return pd.DataFrame(columns=cols)
-    where, params = _filters(groups, categories)
+    where, params = filter_sql(groups, categories)
     params.update({"names": [p.name for p in phases], "starts": [p.start for p in phases],
                    "ends": [p.end for p in phases]})
     sql = f"""
         WITH c AS (
             SELECT cur.as_of, cur.status = 'done' AS is_done, CASE WHEN cur.status = 'done' THEN cur.done_on END AS done_on,
                    coalesce(cur.assigned_on, f.first_seen) AS assigned
-            FROM ({_current("SELECT DISTINCT report_date AS as_of FROM batches", where)}) cur
+            FROM ({states_sql(REPORT_DATES_SQL, where)}) cur
             JOIN (SELECT item_key, min(report_date) AS first_seen FROM item_states GROUP BY item_key) f USING (item_key)),
         p AS (SELECT unnest($names) AS phase, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end),
         per AS (

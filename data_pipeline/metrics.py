@@ -28,39 +28,56 @@ from .settings import DEFAULT_DUE_SOON_DAYS
 
 METRIC_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "completion_rate", "on_time_rate")
 
-# Each state row with the date its validity ends (the next report of the same item).
-_STATES = """
-    SELECT s.*,
+# Each state row's key with the date its validity ends (the next report of the same
+# item) and the item's first report showing it done. The windows run over keys only;
+# the full rows are joined back for the states that hold at the dates asked for.
+_VALIDITY = """
+    SELECT batch_id, sheet, row_no, report_date,
            lead(report_date) OVER (PARTITION BY item_key ORDER BY report_date, batch_id) AS valid_until,
            min(CASE WHEN status = 'done' THEN report_date END) OVER (PARTITION BY item_key) AS first_done
-    FROM item_states s
+    FROM item_states
 """
 
-_AGGREGATES = """
-    count(*) AS items,
-    count(*) FILTER (WHERE status = 'done') AS done,
-    count(*) FILTER (WHERE open AND deadline < as_of) AS overdue,
-    count(*) FILTER (WHERE open AND deadline >= as_of AND deadline <= as_of + $due_soon) AS due_soon,
-    count(*) FILTER (WHERE status = 'long_term') AS long_term,
-    count(*) FILTER (WHERE status = 'done' AND (deadline IS NULL OR done_on <= deadline)) AS done_on_time,
-    count(*) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
-"""
+REPORT_DATES_SQL = "SELECT DISTINCT report_date AS as_of FROM batches"
 
 
-def _current(dates_sql: str, where: str) -> str:
-    """SQL of every item's state as of each date in ``dates_sql`` (column ``as_of``)."""
+def states_sql(dates_sql: str, where: str = "") -> str:
+    """SQL of every item's state as of each date that ``dates_sql`` yields (column
+    ``as_of``): the ``item_states`` columns plus ``as_of``, ``open`` (not done, not
+    long-term) and ``done_on``; ``where`` is ``filter_sql``'s condition. Every metric
+    here, and every other figure in ``data_pipeline``, is computed over this."""
     return f"""
-        WITH st AS ({_STATES}),
-        d AS ({dates_sql})
-        SELECT d.as_of, st.*,
+        WITH v AS ({_VALIDITY}),
+        d AS ({dates_sql}),
+        cur AS (SELECT d.as_of, v.batch_id, v.sheet, v.row_no, v.first_done
+                FROM d JOIN v ON v.report_date <= d.as_of AND (v.valid_until IS NULL OR d.as_of < v.valid_until))
+        SELECT cur.as_of, st.*,
                st.status NOT IN ('done', 'long_term') AS open,
-               coalesce(st.completed_on, st.first_done) AS done_on
-        FROM d JOIN st ON st.report_date <= d.as_of AND (st.valid_until IS NULL OR d.as_of < st.valid_until)
+               coalesce(st.completed_on, cur.first_done) AS done_on
+        FROM cur JOIN item_states st USING (batch_id, sheet, row_no)
         WHERE TRUE {where}
     """
 
 
-def _filters(groups: Sequence[str] | None, categories: Sequence[str] | None) -> tuple[str, dict]:
+# The per-item rules behind the counts, over ``states_sql``'s columns.
+OVERDUE_SQL = "open AND deadline < as_of"
+DUE_SOON_SQL = "open AND deadline >= as_of AND deadline <= as_of + $due_soon"
+ON_TIME_SQL = "status = 'done' AND (deadline IS NULL OR done_on <= deadline)"
+
+_AGGREGATES = f"""
+    count(*) AS items,
+    count(*) FILTER (WHERE status = 'done') AS done,
+    count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue,
+    count(*) FILTER (WHERE {DUE_SOON_SQL}) AS due_soon,
+    count(*) FILTER (WHERE status = 'long_term') AS long_term,
+    count(*) FILTER (WHERE {ON_TIME_SQL}) AS done_on_time,
+    count(*) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
+"""
+
+
+def filter_sql(groups: Sequence[str] | None, categories: Sequence[str] | None) -> tuple[str, dict]:
+    """The ``where`` condition (and its parameters) for ``states_sql`` that keeps the
+    given groups and categories; no filter when a list is empty or None."""
     where, params = "", {}
     if groups:
         where += " AND st.group_name IN (SELECT unnest($groups))"
@@ -103,11 +120,11 @@ def latest_report_date(con) -> dt.date | None:
 
 def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, categories,
              due_soon_days: int) -> pd.DataFrame:
-    where, params = _filters(groups, categories)
+    where, params = filter_sql(groups, categories)
     params.update(date_params)
     params["due_soon"] = int(due_soon_days)
     keys = "as_of, group_name" if by_group else "as_of"
-    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({_current(dates_sql, where)}) GROUP BY {keys} ORDER BY {keys}"
+    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({states_sql(dates_sql, where)}) GROUP BY {keys} ORDER BY {keys}"
     df = _frame(con, sql, params)
     if df.empty:
         return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
@@ -131,7 +148,7 @@ def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None =
                   due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
     """``metrics_as_of`` at every report date, in one query (one row per date, or per
     date and group)."""
-    return _metrics(con, "SELECT DISTINCT report_date AS as_of FROM batches", {}, by_group,
+    return _metrics(con, REPORT_DATES_SQL, {}, by_group,
                     groups, categories, due_soon_days)
 
 
@@ -172,19 +189,19 @@ def items_as_of(con, as_of: dt.date, *, groups: Sequence[str] | None = None,
     file name, sheet, row) and the per-item flags behind the metrics: ``is_overdue``,
     ``days_overdue`` (D - deadline, for overdue items), ``is_due_soon``, ``done_on``,
     ``done_on_time``. Sorted by group, then sheet row."""
-    where, params = _filters(groups, categories)
+    where, params = filter_sql(groups, categories)
     params.update({"as_of": as_of, "due_soon": int(due_soon_days)})
     sql = f"""
         SELECT c.item_key, c.item_id, c.seq, c.description, c.location, c.grid, c.category,
                c.group_name, c.assignee, c.assigned_on, c.deadline, c.deadline_text, c.status_text, c.status,
                c.completed_on, c.measures, c.verification, c.source, c.notes,
                c.report_date, c.batch_id, b.file_name, c.sheet, c.row_no,
-               c.open AND c.deadline < c.as_of AS is_overdue,
-               CASE WHEN c.open AND c.deadline < c.as_of THEN date_diff('day', c.deadline, c.as_of) END AS days_overdue,
-               c.open AND c.deadline >= c.as_of AND c.deadline <= c.as_of + $due_soon AS is_due_soon,
-               CASE WHEN c.status = 'done' THEN c.done_on END AS done_on,
-               c.status = 'done' AND (c.deadline IS NULL OR c.done_on <= c.deadline) AS done_on_time
-        FROM ({_current("SELECT CAST($as_of AS DATE) AS as_of", where)}) c
+               {OVERDUE_SQL} AS is_overdue,
+               CASE WHEN {OVERDUE_SQL} THEN date_diff('day', deadline, as_of) END AS days_overdue,
+               {DUE_SOON_SQL} AS is_due_soon,
+               CASE WHEN status = 'done' THEN done_on END AS done_on,
+               {ON_TIME_SQL} AS done_on_time
+        FROM ({states_sql("SELECT CAST($as_of AS DATE) AS as_of", where)}) c
         JOIN batches b USING (batch_id)
         ORDER BY c.group_name, c.report_date, c.sheet, c.row_no
     """

@@ -115,7 +115,8 @@ def data_version(con) -> int:
     return int(row[0]) if row else 0
 
 
-def _bump(con) -> None:
+def bump_data_version(con) -> None:
+    """Mark the data as changed (call inside the transaction that changes it)."""
     con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
 
 
@@ -267,7 +268,7 @@ def write_batch(con, record: BatchRecord) -> int:
                 note_table, [batch_id]))
             for f in pending:
                 f.result()
-        _bump(con)
+        bump_data_version(con)
         con.commit()
     except BaseException:
         for f in pending:
@@ -290,7 +291,7 @@ def remove_batch(con, batch_id: int) -> bool:
         if found:
             for table in ("item_states", "source_rows", "batch_notes", "batch_files", "batches"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
-            _bump(con)
+            bump_data_version(con)
         con.commit()
     except BaseException:
         con.rollback()
