@@ -10,7 +10,7 @@ Setup: ``make_ledgers.weekly_ledgers`` writes (once; reused from ``--cache``, de
 week (statuses progress; closed problems leave and new ones take their place), and
 they are ingested, as real files through ``data_pipeline.ingest_file``, into a new
 database (a temporary one, or ``--db PATH``, which is overwritten): 52 batches,
-260,000 item states. Generating the files takes ~40 s once, ingesting them ~15 s per
+260,000 item states. Generating the files takes ~30 s once, ingesting them ~13 s per
 run; building the batches through the store API directly would save little and
 skip the parsing the dashboard's data really goes through.
 

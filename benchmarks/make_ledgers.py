@@ -33,7 +33,7 @@ Writers (``--writer``), both fed the same cell values from ``random.Random(42)``
 * ``xlsxwriter`` (installed here only as a transitive dependency, not in
   ``requirements.lock``): a shared-string table and UTF-8, as Excel writes. Its
   ``constant_memory`` mode would store strings inline again, so it is not used (the
-  normal mode is also faster here: ~8 s and ~300 MB for 100,000 rows).
+  normal mode is also faster here: ~9 s and ~300 MB for 100,000 rows).
 
 The cache names carry the writer, so figures from the two are never mixed up.
 Files and folders are written under a temporary name and renamed when complete.

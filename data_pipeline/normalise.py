@@ -38,7 +38,7 @@ from .layout import Layout
 from .read import Sheet
 from .settings import DEFAULT_SHEET_NAME, FOOTNOTE_MARKERS, SIGNATURE_MARKERS, TOTAL_MARKERS, UNGROUPED
 from .values import (DONE, LONG_TERM, UNKNOWN, WHITESPACE, DateError, cell_text, classify_status, clean_group, clean_id,
-                     fold, parse_date, parse_deadline)
+                     fold, parse_date, deadline_rule, resolve_deadline)
 
 # Item columns computed here ...
 PARSED_COLUMNS = ("row_no", "item_key", "item_id", "group_name", "assigned_on", "deadline", "status",
@@ -256,6 +256,31 @@ def _text(values) -> list[str]:
     return [v.strip(WHITESPACE) if v.__class__ is str else cell_text(v) for v in values]
 
 
+def _item_keys(ids: list[str], groups: list[str], text: dict, row_nos: list[int]) -> tuple[list, dict]:
+    """Item keys (see module rules) and, for a repeated id, the row it first appeared in;
+    a repeated id's key is None."""
+    keys: list[str | None] = []
+    first_row: dict[int, int] = {}
+    seen_ids: dict[str, int] = {}
+    seen_fp: dict[str, int] = {}
+    for k, (g, i) in enumerate(zip(groups, ids)):
+        if i:
+            key = f"id:{g}|{i}"
+            if key in seen_ids:
+                first_row[k] = seen_ids[key]
+                key = None
+            else:
+                seen_ids[key] = row_nos[k]
+        else:
+            base = "fp:" + hashlib.sha1("\x1f".join((fold(text["description"][k]), fold(text["location"][k]), g))
+                                        .encode("utf-8")).hexdigest()[:20]
+            count = seen_fp.get(base, 0) + 1
+            seen_fp[base] = count
+            key = base if count == 1 else f"{base}#{count}"
+        keys.append(key)
+    return keys, first_row
+
+
 def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[str, int],
                  header_of: dict[str, str], group: str, report_date: dt.date) -> None:
     """Parse the candidate rows column by column (memoised: ledgers repeat their values),
@@ -279,49 +304,19 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
     assigned = _memo(lambda v: parse_date(v, report_date), col("assigned_on"))
     completed = _memo(lambda v: parse_date(v, report_date), col("completed_on"))
     raw_deadline = col("deadline")
-    deadline_cache: dict = {}
-    deadlines = []
-    for k in range(n):
-        a = assigned[k]
-        key = (raw_deadline[k], a)
-        d = deadline_cache.get(key)
-        if d is None:
-            try:
-                d = parse_deadline(raw_deadline[k], None if a is DateError else a, report_date)
-            except DateError:
-                d = DateError
-            deadline_cache[key] = d
-        deadlines.append(d)
+    rules = _memo(lambda v: deadline_rule(v, report_date), raw_deadline)
+    deadlines = _memo(lambda ra: ra[0] if ra[0] is DateError else
+                      resolve_deadline(ra[0], None if ra[1] is DateError else ra[1]), zip(rules, assigned))
     categories = _memo(classify_status, text["status"])
     ids = [clean_id(v) if v else "" for v in text["item_id"]]
-
-    keys: list[str | None] = []
-    seen_ids: dict[str, int] = {}
-    seen_fp: dict[str, int] = {}
-    for k in range(n):
-        g = groups[k]
-        if ids[k]:
-            key = f"id:{g}|{ids[k]}"
-            if key in seen_ids:
-                key = None
-            else:
-                seen_ids[key] = row_nos[k]
-        else:
-            base = "fp:" + hashlib.sha1("\x1f".join((fold(text["description"][k]), fold(text["location"][k]), g))
-                                        .encode("utf-8")).hexdigest()[:20]
-            count = seen_fp.get(base, 0) + 1
-            seen_fp[base] = count
-            key = base if count == 1 else f"{base}#{count}"
-        keys.append(key)
+    keys, first_row = _item_keys(ids, groups, text, row_nos)
 
     notes = result.notes
     rejected: set[int] = set()
-    for k in range(n):
-        # Fast path: nothing wrong with this row.
-        if assigned[k] is not DateError and deadlines[k] is not DateError and not deadlines[k].needs_assigned \
-                and completed[k] is not DateError and keys[k] is not None \
-                and (categories[k] != UNKNOWN or not text["status"][k]):
-            continue
+    suspects = [k for k, (a, d, c, key, cat) in enumerate(zip(assigned, deadlines, completed, keys, categories))
+                if a is DateError or d is DateError or d.needs_assigned or c is DateError or key is None
+                or cat == UNKNOWN]
+    for k in suspects:
         row_no = row_nos[k]
         if assigned[k] is DateError:
             notes.append(Note("warning", sheet, row_no, header_of["assigned_on"],
@@ -342,7 +337,7 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
             reason = f"{column}“{cell_text(col('completed_on')[k])}”无法识别为日期"
         elif keys[k] is None:
             column = header_of["item_id"]
-            reason = f"{column}“{ids[k]}”与第{seen_ids[f'id:{groups[k]}|{ids[k]}']}行重复"
+            reason = f"{column}“{ids[k]}”与第{first_row[k]}行重复"
         if reason:
             rejected.add(k)
             _keep(result, row_no, "rejected", reason, picked[k])
@@ -355,19 +350,17 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
     result.reason.extend([""] * len(keep))
     result.cells.extend(picked[k] for k in keep)
 
-    status = []
-    for k in keep:
-        c = categories[k] if text["status"][k] else (DONE if completed[k] else UNKNOWN)
-        if deadlines[k].long_term and c != DONE:
-            c = LONG_TERM
-        status.append(c)
+    status = [LONG_TERM if d.long_term and c != DONE else c
+              for c, d in zip(pick([cat if t else (DONE if done else UNKNOWN)
+                                    for cat, t, done in zip(categories, text["status"], completed)]),
+                              pick(deadlines))]
 
     items = result.items
     items["row_no"] = pick(row_nos)
     items["item_key"] = pick(keys)
-    items["item_id"] = [ids[k] or None for k in keep]
+    items["item_id"] = [i or None for i in pick(ids)]
     items["group_name"] = pick(groups)
     items["assigned_on"] = pick(assigned)
-    items["deadline"] = [deadlines[k].date for k in keep]
+    items["deadline"] = [d.date for d in pick(deadlines)]
     items["status"] = status
     items["completed_on"] = pick(completed)

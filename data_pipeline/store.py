@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS batch_notes (
 );
 """
 
+CHUNK_ROWS = 20_000       # rows per insert: more than a row group, so each is written at once
+ROW_GROUP_ROWS = 16_384
 _ITEM_TYPES = {"row_no": pa.int32(), "assigned_on": pa.date32(), "deadline": pa.date32(),
                "completed_on": pa.date32()}
 
@@ -79,7 +82,12 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     ``data/campaign.duckdb``), creating it and its schema when missing.
 
     DuckDB lets one process write a file at a time: while another process holds it,
-    opening is retried for ``wait_seconds`` before ``DatabaseBusy`` is raised."""
+    opening is retried for ``wait_seconds`` before ``DatabaseBusy`` is raised.
+
+    The file is attached with row groups of ``ROW_GROUP_ROWS``: a transaction that
+    appends a full row group writes (and compresses) it right away instead of at
+    commit, so a big batch is written while the next chunk is being prepared and is
+    not held in memory."""
     path = Path(path) if path else default_db_path()
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,9 +97,13 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect()
+            options = f"ROW_GROUP_SIZE {ROW_GROUP_ROWS}" + (", READ_ONLY" if read_only else "")
+            con.execute(f"ATTACH ? AS campaign ({options})".replace("?", _sql_string(str(path))))
+            con.execute("USE campaign")
             break
         except duckdb.IOException as exc:
+            con.close()
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 if "lock" in str(exc).lower():
                     raise DatabaseBusy("数据库正被另一个程序占用，请稍后再试") from None
@@ -101,6 +113,11 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal (ATTACH takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def ensure_schema(con) -> None:
@@ -166,9 +183,6 @@ def _text_column(values) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-CHUNK_ROWS = 20_000
-
-
 def _trimmed(expr: str) -> str:
     """SQL for ``expr`` trimmed of ``values.WHITESPACE`` (passed as ``$ws``); ``trim`` with
     a character set is slow, so it runs only on text that starts or ends with one."""
@@ -176,55 +190,64 @@ def _trimmed(expr: str) -> str:
             f"THEN trim({expr}, $ws) ELSE {expr} END")
 
 
-def _item_insert(sheet) -> tuple[str, pa.Table]:
-    """SQL and Arrow table that store one sheet's items: the parsed columns come from
-    Python, the text columns are the trimmed source cells, joined on the row number
-    (so text is converted to Arrow once, for ``source_rows``)."""
-    table = pa.table({c: pa.array(sheet.items[c], _ITEM_TYPES.get(c, pa.string())) for c in PARSED_COLUMNS})
+def _source_sql(width: int) -> str:
+    cells = ", ".join(f"c{j}" for j in range(width))
+    return f"INSERT INTO source_rows SELECT $batch, sheet, row_no, kind, reason, [{cells}] FROM _chunk"
+
+
+def _item_sql(sheet) -> str:
+    """SQL storing the items of one chunk of ``sheet``: the parsed columns (``_items``)
+    come from Python, the text columns are the trimmed source cells of the same rows
+    (``_chunk``), so text goes to Arrow once."""
     text = sheet.text_columns()
-    exprs = [f"nullif({_trimmed(f's.cells[{text[c] + 1}]')}, '') AS {c}" if c in text else f"NULL AS {c}"
+    exprs = [f"nullif({_trimmed(f's.c{text[c]}')}, '') AS {c}" if c in text else f"NULL AS {c}"
              for c in TEXT_COLUMNS]
-    parsed = ", ".join(f"p.{c}" for c in PARSED_COLUMNS)
-    sql = f"""
+    return f"""
         INSERT INTO item_states (batch_id, report_date, sheet, {", ".join(PARSED_COLUMNS)}, {", ".join(TEXT_COLUMNS)})
-        SELECT $batch, $report_date, $sheet, {parsed}, {", ".join(exprs)}
-        FROM _chunk p JOIN source_rows s ON s.batch_id = $batch AND s.sheet = $sheet AND s.row_no = p.row_no"""
-    return sql, table
+        SELECT $batch, $report_date, $sheet, {", ".join(f"p.{c}" for c in PARSED_COLUMNS)}, {", ".join(exprs)}
+        FROM _items p JOIN _chunk s ON s.row_no = p.row_no"""
 
 
-def _source_chunks(record: BatchRecord):
-    """(column count, Arrow table) of source rows, ``CHUNK_ROWS`` rows at a time; the
-    cells are columns ``c0..cN`` (rows of one sheet have one width) that SQL turns into
-    the ``cells`` list."""
-    for s in record.sheets:
-        for lo in range(0, len(s.row_no), CHUNK_ROWS):
-            hi = lo + CHUNK_ROWS
-            rows = s.cells[lo:hi]
-            width = max(map(len, rows))
-            if min(map(len, rows)) != width:
-                rows = [list(r) + [""] * (width - len(r)) for r in rows]
-            table = {
-                "sheet": pa.array([s.sheet] * len(rows), pa.string()),
-                "row_no": pa.array(s.row_no[lo:hi], pa.int32()),
-                "kind": pa.array(s.kind[lo:hi], pa.string()),
-                "reason": pa.array([r or None for r in s.reason[lo:hi]], pa.string()),
-            }
-            for j, column in enumerate(zip(*rows)):
-                table[f"c{j}"] = _text_column(column)
-            del rows, column
-            s.cells[lo:hi] = [None] * (min(hi, len(s.cells)) - lo)  # stored: let the memory go
-            yield width, pa.table(table)
+def _chunks(sheet):
+    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as
+    (column count, source table, items table or None). Cells are columns ``c0..cN``
+    (rows of one sheet have one width) that SQL turns into the ``cells`` list; the
+    items table holds the parsed columns of the items among these rows. Cells are
+    released once converted."""
+    order = sorted(range(len(sheet.row_no)), key=sheet.row_no.__getitem__)
+    item_rows = sheet.items["row_no"]          # ascending
+    for lo in range(0, len(order), CHUNK_ROWS):
+        idx = order[lo:lo + CHUNK_ROWS]
+        rows = [sheet.cells[i] for i in idx]
+        width = max(map(len, rows))
+        if min(map(len, rows)) != width:
+            rows = [list(r) + [""] * (width - len(r)) for r in rows]
+        row_nos = [sheet.row_no[i] for i in idx]
+        source = {
+            "sheet": pa.array([sheet.sheet] * len(rows), pa.string()),
+            "row_no": pa.array(row_nos, pa.int32()),
+            "kind": pa.array([sheet.kind[i] for i in idx], pa.string()),
+            "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
+        }
+        for j, column in enumerate(zip(*rows)):
+            source[f"c{j}"] = _text_column(column)
+        for i in idx:
+            sheet.cells[i] = None
+        a, b = bisect_left(item_rows, row_nos[0]), bisect_right(item_rows, row_nos[-1])
+        items = pa.table({c: pa.array(sheet.items[c][a:b], _ITEM_TYPES.get(c, pa.string()))
+                          for c in PARSED_COLUMNS}) if b > a else None
+        yield width, pa.table(source), items
 
 
 def write_batch(con, record: BatchRecord) -> int:
     """Store one batch in a single transaction and return its id. On any error nothing
     of it is stored.
 
-    Rows go in chunks; a single worker thread runs the inserts (DuckDB releases the
-    GIL) while this thread prepares the next chunk. Only the worker touches ``con``
-    until the transaction ends. The sheets' raw cells are released as they are
-    converted (a 100,000-row sheet holds ~150 MB of Python objects): the record
-    cannot be stored twice."""
+    Rows go in chunks of ``CHUNK_ROWS``; a single worker thread runs each chunk's inserts
+    (DuckDB releases the GIL, and writes full row groups as they come, see ``connect``)
+    while this thread converts the next chunk. Only the worker touches ``con`` until
+    the transaction ends. The sheets' raw cells are released as they are converted (a
+    100,000-row sheet holds ~150 MB of Python objects): a record is stored once."""
     items = sum(s.item_count for s in record.sheets)
     skipped = sum(s.count("skipped") for s in record.sheets)
     rejected = sum(s.count("rejected") for s in record.sheets)
@@ -238,9 +261,12 @@ def write_batch(con, record: BatchRecord) -> int:
         "message": pa.array([n.message for n in notes], pa.string()),
     })
 
-    def insert(sql: str, table: pa.Table, params) -> None:
-        con.register("_chunk", table)   # replaces the previous chunk's view
-        con.execute(sql, params)
+    def store_chunk(source_sql: str, source: pa.Table, item_sql: str, item_table, params: dict) -> None:
+        con.register("_chunk", source)    # replaces the previous chunk's view
+        con.execute(source_sql, {"batch": params["batch"]})
+        if item_table is not None:
+            con.register("_items", item_table)
+            con.execute(item_sql, params)
 
     con.begin()
     pending: list = []
@@ -253,19 +279,16 @@ def write_batch(con, record: BatchRecord) -> int:
              items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
         with ThreadPoolExecutor(max_workers=1) as worker:
-            for width, table in _source_chunks(record):
-                cells = ", ".join(f"c{j}" for j in range(width))
-                source_sql = f"INSERT INTO source_rows SELECT ?, sheet, row_no, kind, reason, [{cells}] FROM _chunk"
-                pending.append(worker.submit(insert, source_sql, table, [batch_id]))
             for sheet in record.sheets:
-                if sheet.item_count:
-                    sql, table = _item_insert(sheet)
-                    pending.append(worker.submit(insert, sql, table, {
-                        "batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet,
-                        "ws": WHITESPACE}))
+                item_sql = _item_sql(sheet) if sheet.item_count else ""
+                params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet,
+                          "ws": WHITESPACE}
+                for width, source, item_table in _chunks(sheet):
+                    pending.append(worker.submit(store_chunk, _source_sql(width), source, item_sql, item_table,
+                                                 params))
             pending.append(worker.submit(
-                insert, "INSERT INTO batch_notes SELECT ?, level, sheet, row_no, column_name, message FROM _chunk",
-                note_table, [batch_id]))
+                store_chunk, "INSERT INTO batch_notes SELECT $batch, level, sheet, row_no, column_name, message "
+                             "FROM _chunk", note_table, "", None, {"batch": batch_id}))
             for f in pending:
                 f.result()
         bump_data_version(con)
@@ -276,10 +299,11 @@ def write_batch(con, record: BatchRecord) -> int:
         con.rollback()
         raise
     finally:
-        try:
-            con.unregister("_chunk")
-        except duckdb.Error:
-            pass
+        for view in ("_chunk", "_items"):
+            try:
+                con.unregister(view)
+            except duckdb.Error:
+                pass
     return batch_id
 
 

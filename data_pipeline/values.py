@@ -158,6 +158,8 @@ _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
            "十五": 15, "二十": 20, "三十": 30}
 _CN_NUM_LONGEST_FIRST = sorted(_CN_NUM.items(), key=lambda kv: -len(kv[0]))
 LONG_TERM_WORDS = ("长期", "持续", "常态")
+_ON_THE_SPOT = frozenset(("立行立改", "立即整改", "即知即改", "立查立改", "马上整改", "即查即改"))
+_CN_DAYS_TAIL = re.compile(r"(个)?(天|日|个工作日|工作日)(内|之内|以内)?(完成)?")
 
 
 class Deadline:
@@ -167,6 +169,39 @@ class Deadline:
 
     def __init__(self, date=None, long_term=False, needs_assigned=False):
         self.date, self.long_term, self.needs_assigned = date, long_term, needs_assigned
+
+
+def deadline_rule(value, near: dt.date) -> tuple[str, object]:
+    """What a deadline cell says, independent of the assigned date: ``("none", None)``,
+    ``("date", d)``, ``("long_term", None)`` or ``("days", n)`` (assigned date + n; 0 for
+    立行立改). ``DateError`` when it says none of these. See ``parse_deadline``."""
+    if value is None or value == "":
+        return "none", None
+    if value.__class__ is str:
+        text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
+        if any(w in text for w in LONG_TERM_WORDS):
+            return "long_term", None
+        if text in _ON_THE_SPOT:
+            return "days", 0
+        m = _DAYS.match(text)
+        if m:
+            return "days", int(m[1])
+        for word, number in _CN_NUM_LONGEST_FIRST:
+            if text.startswith(word) and _CN_DAYS_TAIL.fullmatch(text[len(word):]):
+                return "days", number
+    return "date", parse_date(value, near)
+
+
+def resolve_deadline(rule: tuple[str, object], assigned: dt.date | None) -> Deadline:
+    """A ``deadline_rule`` applied to an assigned date."""
+    kind, arg = rule
+    if kind == "date":
+        return Deadline(arg)
+    if kind == "days":
+        return Deadline(assigned + dt.timedelta(days=arg)) if assigned else Deadline(needs_assigned=True)
+    if kind == "long_term":
+        return Deadline(long_term=True)
+    return Deadline()
 
 
 def parse_deadline(value, assigned: dt.date | None, near: dt.date) -> Deadline:
@@ -179,25 +214,7 @@ def parse_deadline(value, assigned: dt.date | None, near: dt.date) -> Deadline:
     - forms relative to the assigned date when that is empty: ``needs_assigned``.
     ``DateError`` for anything else (``下周``, ``尽快``).
     """
-    if value is None or value == "":
-        return Deadline()
-    if value.__class__ is str:
-        text = _SPACES.sub("", unicodedata.normalize("NFKC", value))
-        if any(w in text for w in LONG_TERM_WORDS):
-            return Deadline(long_term=True)
-        if text in ("立行立改", "立即整改", "即知即改", "立查立改", "马上整改", "即查即改"):
-            return Deadline(assigned) if assigned else Deadline(needs_assigned=True)
-        m = _DAYS.match(text)
-        if not m:
-            for word, number in _CN_NUM_LONGEST_FIRST:
-                if text.startswith(word) and re.fullmatch(r"(个)?(天|日|个工作日|工作日)(内|之内|以内)?(完成)?", text[len(word):]):
-                    m = (None, str(number))
-                    break
-        if m:
-            if not assigned:
-                return Deadline(needs_assigned=True)
-            return Deadline(assigned + dt.timedelta(days=int(m[1])))
-    return Deadline(parse_date(value, near))
+    return resolve_deadline(deadline_rule(value, near), assigned)
 
 
 # ---------------------------------------------------------------- status

@@ -209,20 +209,19 @@ def test_password_check_does_not_refuse_a_good_xls_mentioning_encrypted(con, tmp
 # ---------------------------------------------------------------- one transaction per file
 
 def _fail_in_worker(original):
-    """An ``_item_insert`` whose SQL fails inside the writer thread, after the batch row
+    """An ``_item_sql`` whose SQL fails inside the writer thread, after the batch row
     and the source rows of this batch were written; the error says how many were."""
-    def item_insert(sheet):
-        _, table = original(sheet)
-        sql = ("SELECT error(concat('写入中断：本批次已写入源行', count(*), '行')) FROM source_rows "
-               "WHERE batch_id = $batch AND $sheet IS NOT NULL AND $report_date IS NOT NULL AND $ws IS NOT NULL")
-        return sql, table
-    return item_insert
+    def item_sql(sheet):
+        original(sheet)
+        return ("SELECT error(concat('写入中断：本批次已写入源行', count(*), '行')) FROM source_rows "
+                "WHERE batch_id = $batch AND $sheet IS NOT NULL AND $report_date IS NOT NULL AND $ws IS NOT NULL")
+    return item_sql
 
 
 def _raise(exc: BaseException):
-    def item_insert(sheet):
+    def item_sql(sheet):
         raise exc
-    return item_insert
+    return item_sql
 
 
 @pytest.mark.parametrize("patch, raised, text", [
@@ -235,7 +234,7 @@ def test_failure_mid_write_leaves_database_as_before(patch, raised, text, seeded
     error that broke the write is the one raised."""
     path = write_good_ledger(tmp_path, GOOD_TWO)
     before = snapshot(seeded)
-    monkeypatch.setattr(store, "_item_insert", patch(store._item_insert))
+    monkeypatch.setattr(store, "_item_sql", patch(store._item_sql))
     with pytest.raises(BaseException) as crashed:
         dp.ingest_file(seeded, path)
     assert snapshot(seeded) == before
