@@ -331,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="ledger rows (default 100000)")
     parser.add_argument("--cache", type=Path, default=make_ledgers.DEFAULT_CACHE,
                         help="folder of generated ledgers (default benchmarks/.cache)")
-    parser.add_argument("--writer", choices=make_ledgers.WRITERS, default="openpyxl",
-                        help="xlsx writer of the generated ledger (default openpyxl)")
+    parser.add_argument("--writer", choices=make_ledgers.WRITERS, default="xlsxwriter",
+                        help="xlsx writer of the generated ledger (default xlsxwriter: Excel-like shared strings)")
     parser.add_argument("--runs", type=int, default=3, help="fresh-process runs of calamine and ingest (default 3)")
     parser.add_argument("--skip-pandas", action="store_true", help="do not time pandas/openpyxl (~20 s)")
     parser.add_argument("--stages", action="store_true", help="also time each pipeline stage")

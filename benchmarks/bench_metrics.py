@@ -234,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=5000, help="items per batch (default 5000)")
     parser.add_argument("--cache", type=Path, default=make_ledgers.DEFAULT_CACHE,
                         help="folder of generated ledgers (default benchmarks/.cache)")
-    parser.add_argument("--writer", choices=make_ledgers.WRITERS, default="openpyxl",
-                        help="xlsx writer of the generated ledgers (default openpyxl)")
+    parser.add_argument("--writer", choices=make_ledgers.WRITERS, default="xlsxwriter",
+                        help="xlsx writer of the generated ledgers (default xlsxwriter: Excel-like shared strings)")
     parser.add_argument("--runs", type=int, default=10, help="timed calls per function (default 10)")
     parser.add_argument("--db", type=Path, help="build the database here (overwritten) instead of a temporary file")
     parser.add_argument("--explain", action="store_true", help="also print DuckDB's profile of each call")
