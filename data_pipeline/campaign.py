@@ -565,7 +565,7 @@ def overdue_ages(con, *, groups: Sequence[str] | None = None, categories: Sequen
     sql = f"""
         SELECT as_of, count(*) AS overdue, max(days) AS max_days, min(deadline) AS oldest_deadline, {buckets}
         FROM (SELECT as_of, deadline, date_diff('day', deadline, as_of) AS days
-              FROM ({states_sql(REPORT_DATES_SQL, where)})
+              FROM ({states_sql(REPORT_DATES_SQL, where, full=False)})
               WHERE {OVERDUE_SQL})
         GROUP BY as_of ORDER BY as_of"""
     df = con.execute(sql, params).fetchdf()

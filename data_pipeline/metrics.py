@@ -28,34 +28,43 @@ from .settings import DEFAULT_DUE_SOON_DAYS
 
 METRIC_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "completion_rate", "on_time_rate")
 
-# Each state row's key with the date its validity ends (the next report of the same
-# item) and the item's first report showing it done. The windows run over keys only;
-# the full rows are joined back for the states that hold at the dates asked for.
+# Each state row's key and the columns the counts need, with the date its validity
+# ends (the next report of the same item) and the item's first report showing it done.
+# The windows run over these few columns only; item lists join the full rows back.
 _VALIDITY = """
-    SELECT batch_id, sheet, row_no, report_date,
+    SELECT batch_id, sheet, row_no, report_date, status, deadline, completed_on, group_name, category,
            lead(report_date) OVER (PARTITION BY item_key ORDER BY report_date, batch_id) AS valid_until,
            min(CASE WHEN status = 'done' THEN report_date END) OVER (PARTITION BY item_key) AS first_done
     FROM item_states
 """
+_HOLDS = "v.report_date <= d.as_of AND (v.valid_until IS NULL OR d.as_of < v.valid_until)"
 
 REPORT_DATES_SQL = "SELECT DISTINCT report_date AS as_of FROM batches"
 
 
-def states_sql(dates_sql: str, where: str = "") -> str:
+def states_sql(dates_sql: str, where: str = "", *, full: bool = True) -> str:
     """SQL of every item's state as of each date that ``dates_sql`` yields (column
-    ``as_of``): the ``item_states`` columns plus ``as_of``, ``open`` (not done, not
-    long-term) and ``done_on``; ``where`` is ``filter_sql``'s condition. Every metric
-    here, and every other figure in ``data_pipeline``, is computed over this."""
+    ``as_of``), plus ``open`` (not done, not long-term) and ``done_on``; ``where`` is
+    ``filter_sql``'s condition. With ``full`` every ``item_states`` column, else only
+    those the counts need (status, deadline, completed_on, group_name, category,
+    report_date, batch_id, sheet, row_no). Every metric here, and every other figure in
+    ``data_pipeline``, is computed over this."""
+    if not full:
+        return f"""
+            WITH v AS ({_VALIDITY}), d AS ({dates_sql})
+            SELECT d.as_of, v.*, v.status NOT IN ('done', 'long_term') AS open,
+                   coalesce(v.completed_on, v.first_done) AS done_on
+            FROM d JOIN v ON {_HOLDS}
+            WHERE TRUE {where}
+        """
     return f"""
-        WITH v AS ({_VALIDITY}),
-        d AS ({dates_sql}),
+        WITH v AS ({_VALIDITY}), d AS ({dates_sql}),
         cur AS (SELECT d.as_of, v.batch_id, v.sheet, v.row_no, v.first_done
-                FROM d JOIN v ON v.report_date <= d.as_of AND (v.valid_until IS NULL OR d.as_of < v.valid_until))
+                FROM d JOIN v ON {_HOLDS} WHERE TRUE {where})
         SELECT cur.as_of, st.*,
                st.status NOT IN ('done', 'long_term') AS open,
                coalesce(st.completed_on, cur.first_done) AS done_on
         FROM cur JOIN item_states st USING (batch_id, sheet, row_no)
-        WHERE TRUE {where}
     """
 
 
@@ -80,10 +89,10 @@ def filter_sql(groups: Sequence[str] | None, categories: Sequence[str] | None) -
     given groups and categories; no filter when a list is empty or None."""
     where, params = "", {}
     if groups:
-        where += " AND st.group_name IN (SELECT unnest($groups))"
+        where += " AND v.group_name IN (SELECT unnest($groups))"
         params["groups"] = list(groups)
     if categories:
-        where += " AND coalesce(st.category, '') IN (SELECT unnest($categories))"
+        where += " AND coalesce(v.category, '') IN (SELECT unnest($categories))"
         params["categories"] = list(categories)
     return where, params
 
@@ -124,7 +133,7 @@ def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, cat
     params.update(date_params)
     params["due_soon"] = int(due_soon_days)
     keys = "as_of, group_name" if by_group else "as_of"
-    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({states_sql(dates_sql, where)}) GROUP BY {keys} ORDER BY {keys}"
+    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({states_sql(dates_sql, where, full=False)}) GROUP BY {keys} ORDER BY {keys}"
     df = _frame(con, sql, params)
     if df.empty:
         return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
