@@ -23,7 +23,9 @@ long_term, in_progress, not_started, overdue) for the latest report date plus
 per-week items/done, computed from the in-memory model, not from the files.
 
 The only randomness is ``random.Random(2026)``; workbook properties and zip
-entry timestamps are fixed, so two runs give byte-identical files. Tests can
+entry timestamps are fixed, so two runs in one environment give byte-identical
+files (openpyxl serialises differently when lxml is installed, so the test compares
+the workbooks' cells and merged ranges rather than their bytes). Tests can
 call ``generate(out_dir)``; the app can reuse GROUPS, PHASES and REPORT_DATES.
 """
 
