@@ -35,11 +35,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("备注", "说明"),
 }
 
-# Fields whose text becomes a date; the report date fills a missing year.
-DATE_FIELDS = ("assigned_on", "deadline", "completed_on")
-TEXT_FIELDS = ("item_id", "seq", "description", "location", "grid", "category", "group",
-               "assignee", "status", "measures", "verification", "source", "notes")
-
 # A header row needs at least this many distinct recognised fields ...
 MIN_HEADER_FIELDS = 2
 # ... one of which must identify a problem.

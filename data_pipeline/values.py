@@ -8,7 +8,6 @@ import datetime as dt
 import re
 import unicodedata
 
-from .settings import UNGROUPED
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # White space trimmed from text cells, here and in SQL (store.py): the same set both sides.
@@ -61,10 +60,6 @@ def clean_id(text: str) -> str:
     if text.isascii():
         return "".join(text.split()).upper()
     return _SPACES.sub("", unicodedata.normalize("NFKC", text)).upper()
-
-
-def default_group(name: str) -> str:
-    return clean_group(name) or UNGROUPED
 
 
 # ---------------------------------------------------------------- dates

@@ -228,3 +228,14 @@ def test_original_file_is_kept(tmp_path, con):
     path = L.write_xlsx(tmp_path / "台账.xlsx", L.standard_rows(), L.STANDARD_MERGES)
     result = ingest_file(con, path)
     assert dp.batch_file(con, result.batch_id) == ("台账.xlsx", path.read_bytes())
+
+
+def test_preview_rows_equal_the_stored_rows(tmp_path, con):
+    """``SheetResult.item_rows`` (what an upload preview shows) is what ``store`` writes."""
+    path = L.write_xlsx(tmp_path / "台账.xlsx", L.standard_rows(), L.STANDARD_MERGES)
+    parsed = parse_file(path.read_bytes(), path.name)
+    preview = [tuple(r[c] for c in PARSED) for r in parsed.used[0].item_rows()]
+    assert preview == EXPECTED_STANDARD
+    assert [r["row_no"] for r in parsed.used[0].item_rows(limit=2)] == [5, 6]
+    result = dp.store_parsed(con, parsed)
+    assert stored_items(con, result.batch_id) == preview
