@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -47,8 +46,10 @@ from pathlib import Path
 
 try:
     from benchmarks import make_ledgers
+    from benchmarks.machine import load_average, verdict, versions
 except ImportError:   # run as ``python benchmarks/bench_ingest.py``
     import make_ledgers
+    from machine import load_average, verdict, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 2.5        # ingest seconds / calamine seconds, at most
@@ -230,34 +231,10 @@ def fastest(results: list[dict]) -> dict:
     return min(results, key=lambda r: r["seconds"])
 
 
-def versions() -> str:
-    """Interpreter and library versions, for the table's caption."""
-    from importlib.metadata import PackageNotFoundError, version
-    parts = [f"Python {platform.python_version()}"]
-    for name in ("python-calamine", "duckdb", "pyarrow", "pandas", "openpyxl"):
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} (not installed)")
-    return ", ".join(parts)
-
-
-def load_average() -> float | None:
-    """The 1-minute load average, when the OS tells (figures from a busy machine mislead)."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return None
-
-
 def _load_text(start: float | None, end: float | None) -> str:
     if start is None or end is None:
         return ""
     return f", load average {start:.2f} at the start and {end:.2f} at the end"
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "**MISS**"
 
 
 def report(path: Path, writer: str, rows: int, calamine_runs: list[dict], ingest_runs: list[dict],
@@ -272,7 +249,7 @@ def report(path: Path, writer: str, rows: int, calamine_runs: list[dict], ingest
         f"File `{path.name}` ({path.stat().st_size / 1e6:.1f} MB, written by {writer}); "
         f"{ingest['items']:,} items stored, {ingest['skipped']} rows skipped, {ingest['rejected']} rejected, "
         f"{ingest['warnings']} warnings; database {ingest['db_mb']:.0f} MB.",
-        f"{versions()}; {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+        f"{versions('python-calamine', 'duckdb', 'pyarrow', 'pandas', 'openpyxl')}"
         f"{_load_text(load_start, load_average())}. "
         f"Best of {len(ingest_runs)} fresh processes, calamine and ingest taking turns (pandas: 1 run); "
         "clock starts after imports.",

@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
 import sys
@@ -45,8 +43,10 @@ from pathlib import Path
 
 try:
     from benchmarks import make_ledgers
+    from benchmarks.machine import load_average, verdict, versions
 except ImportError:   # run as ``python benchmarks/bench_metrics.py``
     import make_ledgers
+    from machine import load_average, verdict, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 200.0
@@ -177,25 +177,6 @@ def explain_report(rows) -> str:
     return "\n".join(lines)
 
 
-def versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    parts = [f"Python {platform.python_version()}"]
-    for name in ("duckdb", "pandas", "pyarrow"):
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} (not installed)")
-    return ", ".join(parts)
-
-
-def load_average() -> float | None:
-    """The 1-minute load average, when the OS tells."""
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return None
-
-
 def _load_text(start: float | None, end: float | None) -> str:
     if start is None or end is None:
         return ""
@@ -213,7 +194,7 @@ def report(weeks: int, items: int, runs: int, build_seconds: float, counts: dict
         f"{counts['states']:,} item states, {counts['items']:,} distinct items, database {counts['db_mb']:.0f} MB, "
         f"built by ingesting the {weeks} ledger files in {build_seconds:.1f} s. "
         f"Latest: {totals['items']:,} items known, {totals['done']:,} done, {totals['overdue']:,} overdue.",
-        f"{versions()}; {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+        f"{versions('duckdb', 'pandas', 'pyarrow')}"
         f"{_load_text(load_start, load_average())}. "
         f"Read-only connection; median of {runs} calls after 1 warm-up.",
         "",
@@ -222,9 +203,8 @@ def report(weeks: int, items: int, runs: int, build_seconds: float, counts: dict
     ]
     for name, times, size in rows:
         median = statistics.median(times)
-        verdict = "PASS" if median < TARGET_MS else "**MISS**"
         lines.append(f"| `{name}` | {size} | {median:.0f} ms | {min(times):.0f} ms | {max(times):.0f} ms "
-                     f"| < {TARGET_MS:g} ms | {verdict} |")
+                     f"| < {TARGET_MS:g} ms | {verdict(median < TARGET_MS)} |")
     return "\n".join(lines)
 
 
