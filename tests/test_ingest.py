@@ -239,3 +239,11 @@ def test_preview_rows_equal_the_stored_rows(tmp_path, con):
     assert [r["row_no"] for r in parsed.used[0].item_rows(limit=2)] == [5, 6]
     result = dp.store_parsed(con, parsed)
     assert stored_items(con, result.batch_id) == preview
+
+
+def test_row_numbers_are_excel_row_numbers_when_the_table_starts_lower(tmp_path, con):
+    rows = [[None] * 4] * 3 + [[None, None, "问题描述", "责任单位"], [None, None, "路灯不亮", "甲组"]]
+    ingest_file(con, L.write_xlsx(tmp_path / "台账2026-03-06.xlsx", rows))
+    assert con.execute("SELECT sheet, row_no, description FROM item_states").fetchall() == [("Sheet1", 5, "路灯不亮")]
+    assert con.execute("SELECT row_no, kind, cells FROM source_rows ORDER BY row_no").fetchall() == [
+        (4, "header", ["", "", "问题描述", "责任单位"]), (5, "item", ["", "", "路灯不亮", "甲组"])]
