@@ -129,7 +129,13 @@ def load_settings(con) -> CampaignSettings:
 
 
 def _pct(rate: float) -> str:
+    """A threshold as people write it: ``90%``, ``87.5%``."""
     return f"{rate * 100:.1f}%".replace(".0%", "%")
+
+
+def _measured(rate: float) -> str:
+    """A measured rate, always with one decimal as on every page: ``88.0%``."""
+    return f"{rate * 100:.1f}%"
 
 
 def _day(d: dt.date) -> str:
@@ -330,18 +336,18 @@ def group_card(rate: float | None, overdue_share: float | None, s: CampaignSetti
     share = overdue_share or 0.0
     reasons = []
     if rate < s.warning_rate:
-        reasons.append(f"整改率{_pct(rate)}，低于黑榜线{_pct(s.warning_rate)}")
+        reasons.append(f"整改率{_measured(rate)}，低于黑榜线{_pct(s.warning_rate)}")
     if share > s.red_overdue_share:
-        reasons.append(f"超期占比{_pct(share)}，高于{_pct(s.red_overdue_share)}")
+        reasons.append(f"超期占比{_measured(share)}，高于{_pct(s.red_overdue_share)}")
     if reasons:
         return "红牌", "；".join(reasons)
     if rate < s.honour_rate:
-        reasons.append(f"整改率{_pct(rate)}，低于红榜线{_pct(s.honour_rate)}")
+        reasons.append(f"整改率{_measured(rate)}，低于红榜线{_pct(s.honour_rate)}")
     if share > s.yellow_overdue_share:
-        reasons.append(f"超期占比{_pct(share)}，高于{_pct(s.yellow_overdue_share)}")
+        reasons.append(f"超期占比{_measured(share)}，高于{_pct(s.yellow_overdue_share)}")
     if reasons:
         return "黄牌", "；".join(reasons)
-    return "绿牌", f"整改率{_pct(rate)}，超期占比{_pct(share)}"
+    return "绿牌", f"整改率{_measured(rate)}，超期占比{_measured(share)}"
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def test_overview_numbers_equal_the_metrics(app, sample_copy):
         assert row["交办总数"] == str(by_group[group]["items"])
         assert row["超期"] == str(by_group[group]["overdue"])
     assert table.loc["道路维修及路灯项目整改组", "亮牌"] == "红牌"
-    assert table.loc["交通秩序组", "说明"] == "整改率88%，低于红榜线90%；超期占比10.7%，高于10%"
+    assert table.loc["交通秩序组", "说明"] == "整改率88.0%，低于红榜线90%；超期占比10.7%，高于10%"
 
 
 def test_changing_the_as_of_date_and_a_group_filter(app, sample_copy):

@@ -232,9 +232,9 @@ def test_kpis_filtered_by_group_and_before_any_report(history):
 def test_standing_with_default_thresholds(history):
     st = c.standing(history, W3, settings())
     assert st.table[["group_name", "items", "done", "overdue", "ranked", "board", "card", "reason"]].values.tolist() == [
-        ["丙", 2, 1, 0, False, "不排名", "红牌", "整改率50%，低于黑榜线85%"],
+        ["丙", 2, 1, 0, False, "不排名", "红牌", "整改率50.0%，低于黑榜线85%"],
         ["乙", 6, 5, 0, True, "黑榜", "红牌", "整改率83.3%，低于黑榜线85%"],
-        ["甲", 5, 3, 1, True, "黑榜", "红牌", "整改率60%，低于黑榜线85%"],
+        ["甲", 5, 3, 1, True, "黑榜", "红牌", "整改率60.0%，低于黑榜线85%"],
     ]
     assert st.table["overdue_share"].tolist() == [0.0, 0.0, 0.2]
     assert (st.honour, st.warning, st.unranked) == ([], ["甲", "乙"], ["丙"])
@@ -251,13 +251,13 @@ def test_standing_with_own_thresholds_and_order(history):
 
 
 @pytest.mark.parametrize("rate, share, card, reason", [
-    (0.84, 0.0, "红牌", "整改率84%，低于黑榜线85%"),
-    (0.95, 0.25, "红牌", "超期占比25%，高于20%"),
-    (0.5, 0.3, "红牌", "整改率50%，低于黑榜线85%；超期占比30%，高于20%"),
-    (0.85, 0.0, "黄牌", "整改率85%，低于红榜线90%"),
-    (0.95, 0.2, "黄牌", "超期占比20%，高于10%"),
-    (0.9, 0.1, "绿牌", "整改率90%，超期占比10%"),
-    (1.0, None, "绿牌", "整改率100%，超期占比0%"),
+    (0.84, 0.0, "红牌", "整改率84.0%，低于黑榜线85%"),
+    (0.95, 0.25, "红牌", "超期占比25.0%，高于20%"),
+    (0.5, 0.3, "红牌", "整改率50.0%，低于黑榜线85%；超期占比30.0%，高于20%"),
+    (0.85, 0.0, "黄牌", "整改率85.0%，低于红榜线90%"),
+    (0.95, 0.2, "黄牌", "超期占比20.0%，高于10%"),
+    (0.9, 0.1, "绿牌", "整改率90.0%，超期占比10.0%"),
+    (1.0, None, "绿牌", "整改率100.0%，超期占比0.0%"),
     (None, None, "绿牌", "暂无交办问题"),
 ])
 def test_group_card_rules(rate, share, card, reason):
