@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields, replace
 import pandas as pd
 
 from .metrics import (EMPTY_TOTALS, METRIC_KEYS, OVERDUE_SQL, REPORT_DATES_SQL, filter_sql, items_as_of,
-                      metrics_as_of, report_dates, states_sql, weekly_series)
+                      metric_values, metrics_as_of, report_dates, states_sql, weekly_series)
 from .sample import SAMPLE_DIR, only_sample_loaded
 from .settings import DEFAULT_DUE_SOON_DAYS
 from .store import bump_data_version
@@ -260,18 +260,9 @@ class Kpis:
     deltas: dict
 
 
-def _plain(row) -> dict:
-    out = {}
-    for k in METRIC_KEYS:
-        v = row[k]
-        out[k] = None if v is None or (isinstance(v, float) and math.isnan(v)) else (
-            float(v) if k.endswith("rate") else int(v))
-    return out
-
-
 def _totals(con, as_of, groups, categories, due_soon_days) -> dict:
     df = metrics_as_of(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
-    return _plain(df.iloc[0]) if len(df) else dict(EMPTY_TOTALS)
+    return metric_values(df.iloc[0]) if len(df) else dict(EMPTY_TOTALS)
 
 
 def totals_at(series: pd.DataFrame, as_of: dt.date) -> dict:
@@ -279,7 +270,7 @@ def totals_at(series: pd.DataFrame, as_of: dt.date) -> dict:
     date ``as_of``; zero totals when it has no row for that date (nothing known, or
     nothing matching the filters)."""
     rows = series[series["as_of"] == as_of] if len(series) else series
-    return _plain(rows.iloc[0]) if len(rows) else dict(EMPTY_TOTALS)
+    return metric_values(rows.iloc[0]) if len(rows) else dict(EMPTY_TOTALS)
 
 
 def previous_report_date(con, as_of: dt.date) -> dt.date | None:

@@ -98,12 +98,10 @@ def filter_sql(groups: Sequence[str] | None, categories: Sequence[str] | None) -
 
 
 def _rates(df: pd.DataFrame) -> pd.DataFrame:
-    items = df["items"].astype("float64")
-    base = df["on_time_base"].astype("float64")
-    df["completion_rate"] = (df["done"] / items).where(items > 0, None)
-    df["on_time_rate"] = (df["done_on_time"] / base).where(base > 0, None)
-    df["completion_rate"] = df["completion_rate"].astype(object).where(items > 0, None)
-    df["on_time_rate"] = df["on_time_rate"].astype(object).where(base > 0, None)
+    """Add ``completion_rate`` and ``on_time_rate`` (object columns: None where the
+    denominator is 0)."""
+    for rate, num, den in (("completion_rate", "done", "items"), ("on_time_rate", "done_on_time", "on_time_base")):
+        df[rate] = (df[num] / df[den].astype("float64")).astype(object).where(df[den] > 0, None)
     return df
 
 
@@ -161,7 +159,9 @@ def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None =
                     groups, categories, due_soon_days)
 
 
-def _plain(row) -> dict:
+def metric_values(row) -> dict:
+    """The ``METRIC_KEYS`` of one metrics row as plain ints and floats (None for a rate
+    without denominator), as ``summary`` returns them."""
     out = {}
     for k in METRIC_KEYS:
         v = row[k]
@@ -186,8 +186,8 @@ def summary(con, as_of: dt.date | None = None, *, due_soon_days: int = DEFAULT_D
                               due_soon_days=due_soon_days)
     return {
         "as_of": as_of.isoformat(),
-        "totals": _plain(total.iloc[0]) if len(total) else dict(EMPTY_TOTALS),
-        "groups": [{"group": r["group_name"], **_plain(r)} for _, r in per_group.iterrows()],
+        "totals": metric_values(total.iloc[0]) if len(total) else dict(EMPTY_TOTALS),
+        "groups": [{"group": r["group_name"], **metric_values(r)} for _, r in per_group.iterrows()],
     }
 
 

@@ -68,18 +68,12 @@ with left:
         st.plotly_chart(charts.group_rates_bar(table, s), config=charts.CONFIG, key="rates_bar")
 with right:
     rate = dict(zip(table["group_name"], table["completion_rate"]))
-    st.subheader("红榜")
-    st.caption(f"整改率达到{common.pct(s.honour_rate)}及以上")
-    if standing.honour:
-        st.markdown("\n".join(f"{i}. **{g}** {common.pct(rate[g])}" for i, g in enumerate(standing.honour, 1)))
-    else:
-        st.markdown("（暂无）")
-    st.subheader("黑榜")
-    st.caption(f"整改率低于{common.pct(s.warning_rate)}")
-    if standing.warning:
-        st.markdown("\n".join(f"{i}. **{g}** {common.pct(rate[g])}" for i, g in enumerate(standing.warning, 1)))
-    else:
-        st.markdown("（暂无）")
+    for title, rule, groups in (("红榜", f"整改率达到{common.pct(s.honour_rate)}及以上", standing.honour),
+                                ("黑榜", f"整改率低于{common.pct(s.warning_rate)}", standing.warning)):
+        st.subheader(title)
+        st.caption(rule)
+        st.markdown("\n".join(f"{i}. **{g}** {common.pct(rate[g])}" for i, g in enumerate(groups, 1))
+                    if groups else "（暂无）")
     if standing.unranked:
         st.caption(f"交办问题不足{s.min_items_to_rank}项、不参与排名：")
         st.markdown("、".join(f"{g}（{common.pct(rate[g])}）" for g in standing.unranked))
