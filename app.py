@@ -6,13 +6,16 @@
 - The shared sidebar (as-of date, group and category filters) is drawn here, on every
   run, so its choices persist across pages; pages read them with
   ``pages.common.page_view``.
+- Roles (``pages.access``): the 管理 pages (数据上传, 上传记录, 设置, 操作日志) are listed only
+  for the logged-in office; everyone else sees 创城办登录 there. A configured viewer
+  passcode is asked for before anything else.
 - Pages are listed explicitly (``pages/`` is not auto-discovered once st.navigation is
   used). Their URL paths (pinyin) must differ from the file names: while Streamlit
   still treats ``pages/`` as a v1 pages folder (a new server's first run, every
   AppTest run) a URL equal to a file name would run that page file without this
   router. To add a page: write ``pages/<name>.py`` (collect inputs -> call
-  ``pages.data`` / ``data_pipeline`` -> render) and add an ``st.Page`` below. The
-  管理 section is where office-only pages (e.g. a later 数据上传) belong.
+  ``pages.data`` / ``data_pipeline`` -> render) and add an ``st.Page`` below; an
+  office-only page goes into ``admin``.
 """
 from __future__ import annotations
 
@@ -25,13 +28,24 @@ if str(ROOT) not in sys.path:  # `pages.common` must import under AppTest too
 
 import streamlit as st  # noqa: E402
 
-from pages import common  # noqa: E402
+from pages import access, common  # noqa: E402
 
 st.set_page_config(page_title="创城进度看板", page_icon=":material/dashboard:", layout="wide")
 
+access.viewer_gate()
 common.first_start()
 
 PAGES = ROOT / "pages"
+if access.is_office():
+    upload = st.Page(PAGES / "upload.py", title="数据上传", icon=":material/upload_file:", url_path="shangchuan")
+    admin = [
+        upload,
+        st.Page(PAGES / "history.py", title="上传记录", icon=":material/history:", url_path="jilu"),
+        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="shezhi"),
+        st.Page(PAGES / "audit_log.py", title="操作日志", icon=":material/receipt_long:", url_path="rizhi"),
+    ]
+else:
+    admin = [st.Page(PAGES / "login.py", title="创城办登录", icon=":material/login:", url_path="denglu")]
 navigation = st.navigation({
     "进度看板": [
         st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="zonglan", default=True),
@@ -39,10 +53,11 @@ navigation = st.navigation({
         st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="duban"),
         st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="qushi"),
     ],
-    "管理": [
-        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="shezhi"),
-    ],
+    "管理": admin,
 })
+if access.is_office() and access.just_logged_in():
+    st.switch_page(upload)
 common.sidebar()
+access.sidebar_badge()
 with common.busy_guard():
     navigation.run()

@@ -11,11 +11,11 @@ from .errors import DatabaseBusy, LedgerError
 from .ingest import IngestResult, ParsedFile, ingest_bytes, ingest_file, parse_file, store_parsed
 from .metrics import (METRIC_KEYS, items_as_of, latest_report_date, metrics_as_of, report_dates, summary,
                       weekly_series)
-from .store import batch_file, batch_notes, connect, data_version, list_batches, remove_batch
+from .store import batch_file, batch_notes, connect, data_version, list_batches, remove_batch, remove_batches
 
 __all__ = [
     "DatabaseBusy", "LedgerError", "IngestResult", "ParsedFile", "ingest_bytes", "ingest_file", "parse_file",
     "store_parsed", "METRIC_KEYS", "items_as_of", "latest_report_date", "metrics_as_of", "report_dates",
     "summary", "weekly_series", "batch_file", "batch_notes", "connect", "data_version", "list_batches",
-    "remove_batch",
+    "remove_batch", "remove_batches",
 ]

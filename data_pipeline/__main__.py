@@ -2,6 +2,8 @@
 
 A thin skin over the library: each command opens the database and calls one function.
 Errors users can cause print one Chinese line (no traceback) and exit non-zero.
+Changes (ingest, remove-batch) are written to the audit log as the role 命令行 with the
+operating-system user.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import sys
 
 from . import connect, ingest_file, list_batches, remove_batch, summary
+from .audit import cli_actor
 from .errors import LedgerError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,7 +36,7 @@ def cmd_ingest(args) -> int:
     try:
         for path in args.files:
             try:
-                result = ingest_file(con, path, report_date=args.report_date)
+                result = ingest_file(con, path, report_date=args.report_date, actor=cli_actor())
             except LedgerError as exc:
                 failed += 1
                 print(f"失败 {exc}", file=sys.stderr)
@@ -106,7 +109,7 @@ def cmd_batches(args) -> int:
 def cmd_remove_batch(args) -> int:
     con = connect(args.db)
     try:
-        removed = remove_batch(con, args.batch_id)
+        removed = remove_batch(con, args.batch_id, cli_actor())
     finally:
         con.close()
     if not removed:

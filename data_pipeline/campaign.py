@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
+from . import audit
 from .metrics import (EMPTY_TOTALS, METRIC_KEYS, OVERDUE_SQL, REPORT_DATES_SQL, filter_sql, items_as_of,
                       metric_values, metrics_as_of, report_dates, states_sql, weekly_series)
 from .sample import SAMPLE_DIR, only_sample_loaded
@@ -188,8 +189,27 @@ def validate_settings(s: CampaignSettings) -> list[str]:
     return errors
 
 
-def save_settings(con, s: CampaignSettings) -> list[str]:
-    """Validate and store every setting (one transaction) and bump the database's
+def _shown(key: str, value) -> str:
+    """A setting's value as the audit log shows it."""
+    if key == "phases":
+        return "；".join(f"{p.name} {_day(p.start)}至{_day(p.end)}" for p in value) or "（无）"
+    if key.endswith(("_rate", "_share")):
+        return _pct(value)
+    if isinstance(value, list):
+        return "、".join(value) or "（无）"
+    return str(value)
+
+
+def settings_changes(old: CampaignSettings, new: CampaignSettings) -> str:
+    """What changed from ``old`` to ``new``, e.g. ``红榜线：90% → 92%``; ``""`` when nothing."""
+    label = {k: v[0] for k, v in setting_help().items()}
+    return "；".join(f"{label[f.name]}：{_shown(f.name, getattr(old, f.name))} → {_shown(f.name, getattr(new, f.name))}"
+                    for f in fields(CampaignSettings) if getattr(old, f.name) != getattr(new, f.name))
+
+
+def save_settings(con, s: CampaignSettings, actor: audit.Actor | None = None) -> list[str]:
+    """Validate and store every setting (one transaction, with an audit-log entry
+    listing what changed when ``actor`` is given) and bump the database's
     ``data_version`` so cached pages refresh. Returns the problems found
     (``validate_settings``); when there are any, nothing is stored."""
     s = replace(s, name=str(s.name).strip(),
@@ -197,11 +217,13 @@ def save_settings(con, s: CampaignSettings) -> list[str]:
     errors = validate_settings(s)
     if errors:
         return errors
+    changes = settings_changes(load_settings(con), s)
     con.execute(SETTINGS_TABLE)
     con.begin()
     try:
         for f in fields(CampaignSettings):
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [f.name, _encode(f.name, getattr(s, f.name))])
+        audit.log(con, actor, audit.SETTINGS, changes or "保存设置（无改动）")
         bump_data_version(con)
         con.commit()
     except BaseException:

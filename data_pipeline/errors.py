@@ -42,5 +42,10 @@ class LedgerError(Exception):
         return f"{where}：{self.reason}" if where else self.reason
 
 
+class ReportDateMissing(LedgerError):
+    """No report date in the file or its name, and none given: the upload page asks
+    for one instead of refusing the file."""
+
+
 class DatabaseBusy(LedgerError):
     """The DuckDB file stayed locked by another process past the retry window."""

@@ -17,7 +17,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import LedgerError
+from .audit import Actor
+from .errors import LedgerError, ReportDateMissing
 from .layout import detect, fill_down, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
 from .read import read_workbook
@@ -134,24 +135,26 @@ def _report_date(explicit, found: list[tuple], file_name: str, notes: list[Note]
     date = find_date(stem, context=stem + " " + titles)
     if date:
         return date, f"文件名：{file_name}"
-    raise LedgerError("找不到截至日期：表头上方没有“填报日期/统计截至”，文件名里也没有日期。"
+    raise ReportDateMissing("找不到截至日期：表头上方没有“填报日期/统计截至”，文件名里也没有日期。"
                       "请在文件中注明填报日期，或导入时指定截至日期（命令行 --report-date）")
 
 
 def ingest_bytes(con, data: bytes, file_name: str, *, report_date: dt.date | None = None,
-                 overrides: dict[str, str | None] | None = None, uploaded_by: str | None = None) -> IngestResult:
+                 overrides: dict[str, str | None] | None = None, actor: Actor | None = None) -> IngestResult:
     """Parse and store one file. A byte-identical file already stored is not stored
-    again (``duplicate=True``)."""
+    again (``duplicate=True``). ``actor``: who uploads it (the batch's ``uploaded_by``
+    is its name; the upload is written to the audit log)."""
     content_hash = hashlib.sha256(data).hexdigest()
     existing = find_batch_by_hash(con, content_hash)
     if existing:
         return IngestResult(file_name, existing[0], existing[2], 0, 0, 0, 0, duplicate=True)
     parsed = parse_file(data, file_name, report_date=report_date, overrides=overrides)
-    return store_parsed(con, parsed, uploaded_by=uploaded_by)
+    return store_parsed(con, parsed, actor=actor)
 
 
-def store_parsed(con, parsed: ParsedFile, *, uploaded_by: str | None = None) -> IngestResult:
-    """Store a ``ParsedFile`` as a batch (one transaction)."""
+def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None) -> IngestResult:
+    """Store a ``ParsedFile`` as a batch (one transaction). A ``ParsedFile`` can be
+    stored once: storing releases its cells."""
     existing = find_batch_by_hash(con, parsed.content_hash)
     if existing:
         return IngestResult(parsed.file_name, existing[0], existing[2], 0, 0, 0, 0, duplicate=True)
@@ -160,14 +163,14 @@ def store_parsed(con, parsed: ParsedFile, *, uploaded_by: str | None = None) -> 
         file_kind=parsed.kind, report_date=parsed.report_date, report_date_source=parsed.report_date_source,
         sheets_used=[s.sheet for s in parsed.used],
         sheets_skipped=[s.sheet for s in parsed.sheets if s.layout is None],
-        sheets=parsed.sheets, notes=parsed.notes, uploaded_by=uploaded_by)
-    batch_id = write_batch(con, record)
+        sheets=parsed.sheets, notes=parsed.notes, uploaded_by=actor.name if actor else None)
+    batch_id = write_batch(con, record, actor)
     return IngestResult(parsed.file_name, batch_id, parsed.report_date, parsed.items, parsed.skipped,
                         parsed.rejected, parsed.warnings, notes=parsed.notes)
 
 
 def ingest_file(con, path: str | Path, *, report_date: dt.date | None = None,
-                file_name: str | None = None, uploaded_by: str | None = None) -> IngestResult:
+                file_name: str | None = None, actor: Actor | None = None) -> IngestResult:
     """``ingest_bytes`` on a file on disk (named by its base name unless ``file_name``)."""
     path = Path(path)
     name = file_name or path.name
@@ -175,4 +178,4 @@ def ingest_file(con, path: str | Path, *, report_date: dt.date | None = None,
         data = path.read_bytes()
     except OSError as exc:
         raise LedgerError(f"无法打开文件（{exc.strerror or exc}）", file=name) from None
-    return ingest_bytes(con, data, name, report_date=report_date, uploaded_by=uploaded_by)
+    return ingest_bytes(con, data, name, report_date=report_date, actor=actor)

@@ -17,6 +17,9 @@ Rules:
   above must also share a column with it (see ``_joins_above``). Each column is then named by its
   lower cell when that names a field, else by both joined, else by the upper cell
   (``整改情况`` over ``整改状态 | 完成时间`` -> status, completed_on).
+- Overrides (the office's remembered corrections, keyed by folded header text) win over
+  the alias table; a two-row column is looked up by its joined text (``整改情况/整改状态``)
+  first.
 - The first column naming a field gets it; later ones are reported as unmapped.
 - Above the header: ``填报日期/统计截至/截至/截止/报送日期/统计时间`` followed by a date (in
   the same cell or the next one) is the report date; ``填报单位/报送单位/责任单位`` gives the
@@ -167,8 +170,13 @@ def _join(upper: list, lower: list, overrides) -> list[tuple[str, str | None]]:
         top = cell_text(upper[j]) if j < len(upper) else ""
         sub = cell_text(lower[j]) if j < len(lower) else ""
         if sub and top and sub != top:
-            f = field_for_header(sub, overrides) or field_for_header(top + sub, overrides) or field_for_header(top, overrides)
-            out.append((f"{top}/{sub}", f))
+            text = f"{top}/{sub}"
+            if overrides and fold(text) in overrides:
+                f = overrides[fold(text)]
+            else:
+                f = (field_for_header(sub, overrides) or field_for_header(top + sub, overrides)
+                     or field_for_header(top, overrides))
+            out.append((text, f))
         else:
             text = sub or top
             out.append((text, field_for_header(text, overrides)))

@@ -56,12 +56,17 @@ class Workbook:
     encoding: str | None = None  # CSV only
 
 
+def check_size(size: int, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file of ``size`` bytes over ``limit`` (before anything reads it)."""
+    if size > limit:
+        raise LedgerError(f"文件大小{size / 1048576:.1f}MB，超过上限{limit / 1048576:g}MB，未导入")
+
+
 def sniff(data: bytes, file_name: str) -> str:
     """Name the format of ``data`` or raise ``LedgerError`` saying why it is no spreadsheet."""
     if not data:
         raise LedgerError("文件是空的（0字节），请重新导出后上传")
-    if len(data) > MAX_FILE_BYTES:
-        raise LedgerError(f"文件大小{len(data) / 1048576:.1f}MB，超过上限{MAX_FILE_BYTES // 1048576}MB")
+    check_size(len(data))
     head = data[:16]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(data)

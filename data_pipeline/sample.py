@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .audit import ROLE_SYSTEM, Actor
 from .ingest import IngestResult, ingest_file
+from .store import remove_batches
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_UPLOADER = "示例数据"
@@ -21,8 +23,15 @@ def sample_files(directory: Path = SAMPLE_DIR) -> list[Path]:
 
 
 def load_sample(con, directory: Path = SAMPLE_DIR) -> list[IngestResult]:
-    """Ingest every sample ledger (each in its own transaction)."""
-    return [ingest_file(con, p, uploaded_by=SAMPLE_UPLOADER) for p in sample_files(directory)]
+    """Ingest every sample ledger (each in its own transaction, logged as the system's)."""
+    return [ingest_file(con, p, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER)) for p in sample_files(directory)]
+
+
+def remove_sample(con, actor: Actor | None = None) -> list[int]:
+    """Remove every sample batch in one transaction (when real ledgers have arrived)."""
+    ids = [r[0] for r in con.execute("SELECT batch_id FROM batches WHERE uploaded_by = ? ORDER BY batch_id",
+                                     [SAMPLE_UPLOADER]).fetchall()]
+    return remove_batches(con, ids, actor)
 
 
 def is_empty(con) -> bool:

@@ -9,6 +9,11 @@ Tables:
   why.
 - ``item_states``: one row per item per batch: the item's state in that report.
 - ``batch_notes``: warnings and rejections with sheet, row, column and message.
+- ``audit_log``: every change (upload, removal, settings, remembered column mappings)
+  with the role and name of who made it, written in the change's own transaction
+  (``audit.log``).
+- ``column_mappings``: header texts the office mapped to a field by hand, applied to
+  later files (``mappings``).
 - ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
   can tell their cache is stale).
 
@@ -27,6 +32,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from . import audit
 from .errors import DatabaseBusy
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .settings import default_db_path
@@ -64,6 +70,14 @@ CREATE TABLE IF NOT EXISTS item_states (
     grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
     deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
     measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    logged_at TIMESTAMP NOT NULL, role VARCHAR NOT NULL, actor VARCHAR, action VARCHAR NOT NULL,
+    batch_id INTEGER, detail VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS column_mappings (
+    header_key VARCHAR PRIMARY KEY, header VARCHAR NOT NULL, field VARCHAR,
+    saved_at TIMESTAMP NOT NULL, saved_by VARCHAR
 );
 CREATE TABLE IF NOT EXISTS batch_notes (
     batch_id INTEGER NOT NULL, level VARCHAR NOT NULL, sheet VARCHAR, row_no INTEGER,
@@ -239,9 +253,10 @@ def _chunks(sheet):
         yield width, pa.table(source), items
 
 
-def write_batch(con, record: BatchRecord) -> int:
+def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> int:
     """Store one batch in a single transaction and return its id. On any error nothing
-    of it is stored.
+    of it is stored. ``actor`` (who uploads it) is written to the audit log in the same
+    transaction.
 
     Rows go in chunks of ``CHUNK_ROWS``; a single worker thread runs each chunk's inserts
     (DuckDB releases the GIL, and writes full row groups as they come, see ``connect``)
@@ -291,6 +306,9 @@ def write_batch(con, record: BatchRecord) -> int:
                              "FROM _chunk", note_table, "", None, {"batch": batch_id}))
             for f in pending:
                 f.result()
+        audit.log(con, actor, audit.UPLOAD,
+                  f"文件“{record.file_name}”（截至{record.report_date:%Y-%m-%d}）：问题{items}条，"
+                  f"跳过{skipped}行，拒收{rejected}行，警告{warnings}条", batch_id)
         bump_data_version(con)
         con.commit()
     except BaseException:
@@ -307,28 +325,48 @@ def write_batch(con, record: BatchRecord) -> int:
     return batch_id
 
 
-def remove_batch(con, batch_id: int) -> bool:
-    """Delete a batch and everything it stored, in one transaction. False when unknown."""
+def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int]:
+    """Delete batches and everything they stored, in one transaction, each with its
+    audit-log entry when ``actor`` is given. Returns the ids that existed."""
     con.begin()
+    removed = []
     try:
-        found = con.execute("SELECT count(*) FROM batches WHERE batch_id = ?", [batch_id]).fetchone()[0]
-        if found:
+        for batch_id in batch_ids:
+            found = con.execute("SELECT file_name, report_date, items FROM batches WHERE batch_id = ?",
+                                [batch_id]).fetchall()
+            if not found:
+                continue
             for table in ("item_states", "source_rows", "batch_notes", "batch_files", "batches"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
+            name, date, items = found[0]
+            audit.log(con, actor, audit.REMOVE, f"批次#{batch_id}：文件“{name}”（截至{date:%Y-%m-%d}，问题{items}条）",
+                      batch_id)
+            removed.append(batch_id)
+        if removed:
             bump_data_version(con)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    return bool(found)
+    return removed
+
+
+def remove_batch(con, batch_id: int, actor: audit.Actor | None = None) -> bool:
+    """``remove_batches`` for one batch. False when unknown."""
+    return bool(remove_batches(con, [batch_id], actor))
 
 
 def list_batches(con):
-    """All batches, newest report first, as a DataFrame."""
+    """All batches, newest report first, as a DataFrame; ``uploaded_role`` is the role
+    the audit log recorded for the upload (None for batches stored without one)."""
     return con.execute("""
-        SELECT batch_id, file_name, report_date, items, skipped, rejected, warnings,
-               uploaded_by, ingested_at, report_date_source, file_kind, sheets_used, sheets_skipped
-        FROM batches ORDER BY report_date DESC, batch_id DESC""").df()
+        SELECT b.batch_id, file_name, report_date, items, skipped, rejected, warnings,
+               uploaded_by, ingested_at, report_date_source, file_kind, sheets_used, sheets_skipped,
+               a.role AS uploaded_role
+        FROM batches b
+        LEFT JOIN (SELECT batch_id, any_value(role) AS role FROM audit_log WHERE action = ? GROUP BY batch_id) a
+          USING (batch_id)
+        ORDER BY report_date DESC, b.batch_id DESC""", [audit.UPLOAD]).df()
 
 
 def batch_file(con, batch_id: int) -> tuple[str, bytes] | None:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from data_pipeline import campaign
 from data_pipeline.errors import DatabaseBusy
-from pages import data
+from pages import access, data
 
 # ---------------------------------------------------------------- formatting
 
@@ -218,21 +218,48 @@ def page_view(title: str, *, allow_empty: bool = False) -> View:
 def empty_state() -> None:
     st.info(
         "**还没有任何台账数据。**\n\n"
-        "导入各工作组报来的问题整改台账（.xlsx/.xls/.csv，可一次导入多个文件）：在项目目录运行\n\n"
-        "`python -m data_pipeline ingest 台账1.xlsx 台账2.xlsx`\n\n"
-        "（使用项目 .venv 中的 Python），导入完成后刷新本页即可看到进度。")
+        "创城办登录后在“数据上传”页导入各工作组报来的问题整改台账（.xlsx/.xls/.csv，可一次选多个文件）；"
+        "也可以在项目目录运行 `python -m data_pipeline ingest 台账1.xlsx 台账2.xlsx`。导入后各页面即显示进度。")
 
 
 def sample_banner(view: View) -> None:
     if view.status.sample_only:
         st.warning(
             "**示例数据**：当前只载入了示例台账（临江区示例活动），页面上的数字仅供熟悉看板使用。"
-            "导入真实台账：在项目目录运行 `python -m data_pipeline ingest 台账.xlsx`。", icon=":material/info:")
+            "创城办在“数据上传”页导入真实台账后，可一键删除示例数据。", icon=":material/info:")
     elif view.status.sample_mixed:
         st.warning(
             "数据库中既有真实台账，也还留着**示例数据**，示例数据会计入统计。"
-            "用 `python -m data_pipeline batches` 查看批次，`python -m data_pipeline remove-batch 批次号` 删除示例批次。",
-            icon=":material/warning:")
+            "创城办可在“上传记录”页删除全部示例数据。", icon=":material/warning:")
+
+
+def offer_sample_removal(view: View) -> None:
+    """Once real ledgers are in, offer the office to remove the sample batches (one
+    transaction, with a confirmation)."""
+    if not view.status.sample_mixed:
+        return
+    with st.container(border=True):
+        st.markdown("**真实台账已经导入，示例数据还在数据库中并计入统计。**")
+        sure = st.checkbox("确认删除全部示例数据（只删除示例批次，真实台账不受影响）", key="confirm_sample_removal")
+        if st.button("删除全部示例数据", disabled=not sure, key="remove_sample", icon=":material/delete:"):
+            removed = data.remove_sample_batches(view.db, access.actor())
+            st.session_state["confirm_sample_removal"] = False
+            flash(f"已删除示例数据（{len(removed)}个批次），各页面已恢复为只统计真实台账。")
+            st.rerun()
+
+
+_FLASH = "_flash"
+
+
+def flash(text: str) -> None:
+    """A success message for the next run (after ``st.rerun``)."""
+    st.session_state[_FLASH] = text
+
+
+def show_flash() -> None:
+    text = st.session_state.pop(_FLASH, None)
+    if text:
+        st.success(text)
 
 
 # ---------------------------------------------------------------- KPI cards

@@ -8,7 +8,7 @@
   and the parameters: a new batch or new settings show on the next page view.
 - DuckDB refuses, inside one process, a read-write connection while read-only ones are
   open (and the reverse), so this process's readers share a lock that the rare writer
-  (first-start sample load, settings save) takes alone.
+  (first-start sample load, an upload, a removal, a settings save) takes alone.
 - While another process writes (a CLI ingest), opening waits (``store.connect``
   retries); if it stays locked, ``DatabaseBusy`` reaches ``common.page_view``,
   which shows the last data this session saw, with a note.
@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import threading
 import time
@@ -26,8 +27,8 @@ from pathlib import Path
 import streamlit as st
 
 import data_pipeline as dp
-from data_pipeline import campaign
-from data_pipeline.sample import is_empty, load_sample, only_sample_loaded, SAMPLE_UPLOADER
+from data_pipeline import audit, campaign, mappings, store
+from data_pipeline.sample import is_empty, load_sample, only_sample_loaded, remove_sample, SAMPLE_UPLOADER
 from data_pipeline.settings import default_db_path
 
 CACHE = {"max_entries": 256, "show_spinner": False}
@@ -185,7 +186,79 @@ def phase_table(db: str, version: int, as_of: dt.date, settings: campaign.Campai
     return campaign.phase_table_at(phase_series(db, version, key, groups, categories), as_of, settings.phases)
 
 
-def save_settings(db: str, settings: campaign.CampaignSettings) -> list[str]:
+def save_settings(db: str, settings: campaign.CampaignSettings, actor: audit.Actor) -> list[str]:
     """Store the settings (a write connection, opened only for this)."""
     with writing(db) as con:
-        return campaign.save_settings(con, settings)
+        return campaign.save_settings(con, settings, actor)
+
+
+# ---------------------------------------------------------------- uploads and batches (office)
+
+def stored_batch(db: str, data: bytes):
+    """(batch_id, file_name, report_date) of a stored file with the same bytes, or None."""
+    with reading(db) as con:
+        return store.find_batch_by_hash(con, hashlib.sha256(data).hexdigest())
+
+
+@st.cache_data(**CACHE)
+def remembered(db: str, version: int) -> dict:
+    """``mappings.load``: the office's remembered column mappings."""
+    with reading(db) as con:
+        return mappings.load(con)
+
+
+@st.cache_data(**CACHE)
+def remembered_listing(db: str, version: int):
+    with reading(db) as con:
+        return mappings.listing(con)
+
+
+def commit(db: str, parsed: dp.ParsedFile, actor: audit.Actor, choices: dict) -> dp.IngestResult:
+    """Store a previewed file (one transaction), then remember the column ``choices``
+    ({header: field}) the office made for it."""
+    with writing(db) as con:
+        result = dp.store_parsed(con, parsed, actor=actor)
+        if choices and not result.duplicate:
+            mappings.remember(con, choices, actor)
+        return result
+
+
+def forget_mapping(db: str, header_key: str, actor: audit.Actor) -> bool:
+    with writing(db) as con:
+        return mappings.forget(con, header_key, actor)
+
+
+def remove_batches(db: str, batch_ids: list[int], actor: audit.Actor) -> list[int]:
+    with writing(db) as con:
+        return dp.remove_batches(con, batch_ids, actor)
+
+
+def remove_sample_batches(db: str, actor: audit.Actor) -> list[int]:
+    with writing(db) as con:
+        return remove_sample(con, actor)
+
+
+@st.cache_data(**CACHE)
+def batches(db: str, version: int):
+    """``store.list_batches``."""
+    with reading(db) as con:
+        return dp.list_batches(con)
+
+
+@st.cache_data(**CACHE)
+def batch_notes(db: str, version: int, batch_id: int):
+    with reading(db) as con:
+        return dp.batch_notes(con, batch_id)
+
+
+def batch_file(db: str, batch_id: int) -> tuple[str, bytes] | None:
+    """The original file of a batch (not cached: it can be large)."""
+    with reading(db) as con:
+        return dp.batch_file(con, batch_id)
+
+
+@st.cache_data(**CACHE)
+def audit_entries(db: str, version: int):
+    """``audit.entries``, newest first."""
+    with reading(db) as con:
+        return audit.entries(con)

@@ -1,4 +1,4 @@
-"""设置: campaign name, phase dates, thresholds and group display order, stored in the
+"""设置 (office only): campaign name, phase dates, thresholds and group display order, stored in the
 database (``data_pipeline.campaign.save_settings`` validates them). Saved settings take
 effect on the next page view (this page reruns at once)."""
 import datetime as dt
@@ -8,7 +8,7 @@ import streamlit as st
 
 from data_pipeline import campaign
 from data_pipeline.errors import DatabaseBusy
-from pages import common, data
+from pages import access, common, data
 
 v = common.page_view("设置", allow_empty=True)
 s = v.settings
@@ -89,7 +89,7 @@ if submitted:
         due_soon_days=int(due_soon), min_items_to_rank=int(min_items), red_overdue_share=round(red / 100, 6),
         yellow_overdue_share=round(yellow / 100, 6), group_order=list(ordered))
     try:
-        errors = data.save_settings(v.db, new)
+        errors = data.save_settings(v.db, new, access.actor())
     except DatabaseBusy as exc:
         errors = [str(exc)]
     if errors:
