@@ -21,10 +21,10 @@ from streamlit.testing.v1 import AppTest
 import data_pipeline as dp
 from data_pipeline import campaign
 from tests import ledgers as L
+from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts
 from tests.conftest import ROOT
 
-APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/group.py", "pages/overdue.py", "pages/trend.py", "pages/settings.py"]
+PAGES = VIEW_PAGES + ["pages/settings.py"]
 LATEST, EARLIER = dt.date(2026, 11, 27), dt.date(2026, 10, 2)
 KPI_LABELS = ["交办总数", "已整改", "整改率", "超期", "临期", "按期整改率"]
 OVERDUE_COLUMNS = ["group_name", "assignee", "item_id", "description", "location", "category", "deadline",
@@ -55,24 +55,6 @@ def cards(at) -> list[str]:
     return [m.value for m in at.metric]
 
 
-def texts(at) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
-             for e in getattr(at, kind)]
-    return "\n".join(parts)
-
-
-def run_app(monkeypatch, path, *, no_sample=False) -> AppTest:
-    monkeypatch.setenv("CAMPAIGN_DB", str(path))
-    if no_sample:
-        monkeypatch.setenv("CAMPAIGN_NO_SAMPLE", "1")
-    else:
-        monkeypatch.delenv("CAMPAIGN_NO_SAMPLE", raising=False)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def array(values) -> list:
     """A plotly trace's values (JSON may carry them as base64 typed arrays)."""
     if isinstance(values, dict) and "bdata" in values:
@@ -86,12 +68,6 @@ def frame(at, *columns: str):
     found = [d.value for d in at.dataframe if list(d.value.columns[:len(columns)]) == list(columns)]
     assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
     return found[0]
-
-
-def go(at, page: str) -> AppTest:
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture
@@ -109,13 +85,16 @@ def app(monkeypatch, sample_copy) -> AppTest:
 # ---------------------------------------------------------------- empty database
 
 def test_every_page_on_an_empty_database(monkeypatch, tmp_path):
-    at = run_app(monkeypatch, tmp_path / "empty.duckdb", no_sample=True)
-    for page in PAGES:
+    at = login(run_app(monkeypatch, tmp_path / "empty.duckdb", no_sample=True))
+    for page in VIEW_PAGES + OFFICE_PAGES:
         go(at, page)
         assert [i.value for i in at.info][0].startswith("**还没有任何台账数据。**")
-        assert "python -m data_pipeline ingest" in at.info[0].value
+        assert "“数据上传”页" in at.info[0].value and "python -m data_pipeline ingest" in at.info[0].value
         assert not at.metric and not at.warning
+    go(at, "pages/settings.py")
     assert at.form_submit_button  # settings can be edited before any data arrives
+    go(at, "pages/upload.py")
+    assert at.file_uploader  # and the first ledgers uploaded
 
 
 def test_first_start_loads_the_sample_campaign(monkeypatch, tmp_path):
@@ -133,7 +112,8 @@ def test_first_start_loads_the_sample_campaign(monkeypatch, tmp_path):
 # ---------------------------------------------------------------- sample campaign
 
 def test_every_page_runs_on_the_sample(app):
-    for page in PAGES:
+    login(app)
+    for page in PAGES + OFFICE_PAGES:
         go(app, page)
         assert app.warning[0].value.startswith("**示例数据**"), page
         assert "截至2026年11月27日" in app.caption[0].value
@@ -283,7 +263,7 @@ def test_trend_page(app, sample_copy):
 
 
 def test_settings_change_takes_effect(app, sample_copy):
-    go(app, "pages/settings.py")
+    go(login(app), "pages/settings.py")
     app.number_input(key="set_honour").set_value(80.0)
     app.number_input(key="set_warning").set_value(75.0)
     app.form_submit_button[0].click().run()
@@ -302,7 +282,7 @@ def test_settings_change_takes_effect(app, sample_copy):
 
 
 def test_invalid_settings_are_refused(app, sample_copy):
-    go(app, "pages/settings.py")
+    go(login(app), "pages/settings.py")
     app.number_input(key="set_honour").set_value(80.0)
     app.number_input(key="set_warning").set_value(85.0)
     app.form_submit_button[0].click().run()
@@ -316,7 +296,7 @@ def test_invalid_settings_are_refused(app, sample_copy):
 
 def test_tables_and_charts_have_chinese_labels(app):
     """No raw column name (group_name, completion_rate…) reaches the screen."""
-    for page in PAGES[:4]:
+    for page in VIEW_PAGES:
         go(app, page)
         for frame in app.dataframe:
             config = json.loads(frame.proto.columns)
@@ -412,6 +392,7 @@ def test_dashboard_shows_last_data_while_the_cli_writes(app, sample_copy):
 def test_filters_that_match_nothing(app):
     app.multiselect(key="groups").set_value(["交通秩序组"]).run()
     app.multiselect(key="categories").set_value(["公益广告"]).run()
+    login(app)
     for page in PAGES:
         go(app, page)
         if page == "pages/overview.py":
