@@ -55,6 +55,9 @@ SIGNATURE_MARKERS = ("填报人", "审核人", "制表人", "联系电话", "负
 DEFAULT_SHEET_NAME = r"^(sheet|工作表|表|sheet_?)\s*\d*$"
 UNGROUPED = "未分组"
 
+# File name endings the upload page accepts (the formats ``read`` handles).
+UPLOAD_SUFFIXES = ("xlsx", "xlsm", "xls", "xlsb", "ods", "csv")
+
 # Safety limits for files users upload.
 MAX_FILE_BYTES = 50 * 1024 * 1024            # same figure as .streamlit/config.toml maxUploadSize
 MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024   # sum of a zip's members once inflated

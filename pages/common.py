@@ -241,11 +241,14 @@ def offer_sample_removal(view: View) -> None:
     with st.container(border=True):
         st.markdown("**真实台账已经导入，示例数据还在数据库中并计入统计。**")
         sure = st.checkbox("确认删除全部示例数据（只删除示例批次，真实台账不受影响）", key="confirm_sample_removal")
-        if st.button("删除全部示例数据", disabled=not sure, key="remove_sample", icon=":material/delete:"):
-            removed = data.remove_sample_batches(view.db, access.actor())
-            st.session_state["confirm_sample_removal"] = False
-            flash(f"已删除示例数据（{len(removed)}个批次），各页面已恢复为只统计真实台账。")
-            st.rerun()
+        st.button("删除全部示例数据", disabled=not sure, key="remove_sample", icon=":material/delete:",
+                  on_click=_remove_sample, args=(view.db,))
+
+
+def _remove_sample(db: str) -> None:
+    removed = data.remove_sample_batches(db, access.actor())
+    st.session_state["confirm_sample_removal"] = False
+    flash(f"已删除示例数据（{len(removed)}个批次），各页面已恢复为只统计真实台账。")
 
 
 _FLASH = "_flash"

@@ -11,6 +11,14 @@ import streamlit as st
 from data_pipeline import validation
 from pages import access, common, data
 
+
+def remove(batch_id: int, file_name: str) -> None:
+    """Remove the batch (a button callback: runs before the page is drawn again)."""
+    removed = data.remove_batches(v.db, [batch_id], access.actor())
+    common.flash(f"已删除批次#{batch_id}（{file_name}）。" if removed else f"批次#{batch_id}已不存在。")
+    st.session_state["batch_pick"] = None
+
+
 v = common.page_view("上传记录", allow_empty=True)
 common.show_flash()
 common.offer_sample_removal(v)
@@ -59,8 +67,5 @@ with st.container(border=True):
 
     sure = st.checkbox(f"确认删除批次#{chosen}（删除后各页面恢复到导入它之前的样子；原始文件也一并删除）",
                        key=f"confirm_remove|{chosen}")
-    if st.button("删除此批次", disabled=not sure, key=f"remove|{chosen}", icon=":material/delete:"):
-        removed = data.remove_batches(v.db, [chosen], access.actor())
-        common.flash(f"已删除批次#{chosen}（{row.file_name}）。" if removed else f"批次#{chosen}已不存在。")
-        del st.session_state["batch_pick"]
-        st.rerun()
+    st.button("删除此批次", disabled=not sure, key=f"remove|{chosen}", icon=":material/delete:",
+              on_click=remove, args=(chosen, row.file_name))

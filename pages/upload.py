@@ -25,12 +25,11 @@ from data_pipeline import preview, validation
 from data_pipeline.errors import LedgerError, ReportDateMissing
 from data_pipeline.mappings import field_label
 from data_pipeline.read import check_size
-from data_pipeline.settings import FIELD_LABELS
+from data_pipeline.settings import FIELD_LABELS, UPLOAD_SUFFIXES
 from data_pipeline.template import TEMPLATE_NAME, template_bytes
 from data_pipeline.values import STATUS_LABELS, fold
 from pages import access, common, data
 
-SUFFIXES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 PREVIEW_ROWS = 10
 FIELD_OPTIONS = [None, *FIELD_LABELS]          # None: 不导入
 MAPPING_COLUMNS_PER_ROW = 4
@@ -221,7 +220,7 @@ def show_upload(fid: str, u: Upload) -> None:
             if u.result.duplicate:
                 st.info(u.result.line(), icon=":material/content_copy:")
             else:
-                st.success("已导入 " + u.result.line(), icon=":material/check_circle:")
+                st.success(u.result.line(), icon=":material/check_circle:")
             return
         if u.stored_as:
             batch_id, name, date = u.stored_as
@@ -271,7 +270,7 @@ with st.expander("使用说明、标准模板与已记住的列对应"):
             st.rerun()
 
 limit_mb = st.get_option("server.maxUploadSize")
-files = st.file_uploader(f"选择台账文件（可多选，单个不超过{limit_mb}MB）", type=SUFFIXES, accept_multiple_files=True,
+files = st.file_uploader(f"选择台账文件（可多选，单个不超过{limit_mb}MB）", type=list(UPLOAD_SUFFIXES), accept_multiple_files=True,
                          key="upload_files")
 uploads: dict = st.session_state.setdefault(_UPLOADS, {})
 prepare(files or [], uploads, v.db, data.remembered(v.db, v.version), limit_mb * 1024 * 1024)

@@ -45,7 +45,7 @@ def login(at: AppTest, name: str = "王主任", passcode: str = OFFICE_PASSCODE)
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.title[0].value == "数据上传"
-    return at
+    return go(at, "pages/upload.py")   # AppTest's next run would start from the login page again
 
 
 def texts(at: AppTest) -> str:

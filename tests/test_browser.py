@@ -3,7 +3,10 @@ a copy of the sample database, driven with Playwright through Debian's Chromium
 (``/usr/bin/chromium``; never ``playwright install``). Visits every page, checks key
 Chinese texts and the KPI numbers (= ``data_pipeline.summary``), downloads the 督办单,
 ingests a ledger from the CLI while serving, and saves a full-page screenshot of each
-page to ``test-output/screenshots/<page>.png``.
+page to ``test-output/screenshots/<page>.png``. The office pages are reached by logging in
+on 创城办登录 (the passcode is ``OFFICE_PASSCODE``); one test uploads a sample ledger
+through 数据上传 and checks that the overview's KPI cards move by exactly what the library
+computes.
 
 Skips locally when Chromium is missing; in CI (``CI=true``) that is a failure.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +29,8 @@ import pytest
 
 import data_pipeline as dp
 from tests import ledgers as L
+from data_pipeline.audit import ROLE_OFFICE, ROLE_SYSTEM, UPLOAD, Actor
+from data_pipeline.sample import SAMPLE_UPLOADER, sample_files
 from tests.conftest import ROOT, require
 
 pytestmark = pytest.mark.browser
@@ -33,9 +39,14 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 SHOTS = ROOT / "test-output" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-# (file name of the screenshot, link in the sidebar, a text the page shows once drawn)
+OFFICE_PASSCODE = "创城-浏览器-2026"
+# (file name of the screenshot, link in the sidebar, a text the page shows once drawn);
+# 设置 is listed only for the logged-in office.
 PAGES = [("overview", "总览", "各工作组亮牌情况"), ("group", "工作组", "分类统计"), ("overdue", "超期督办", "临期问题"),
-         ("trend", "阶段趋势", "分阶段统计"), ("settings", "设置", "工作组显示顺序")]
+         ("trend", "阶段趋势", "分阶段统计")]
+OFFICE_PAGES = [("settings", "设置", "工作组显示顺序")]
+KPI_LABELS = ["交办总数", "已整改", "整改率", "超期", "临期", "按期整改率"]
+COUNT_KEYS = ["items", "done", "overdue", "due_soon"]
 RAW_NAMES = ("group_name", "completion_rate", "on_time_rate", "days_overdue", "status_label", "item_id", "None",
              "NaN", "Choose an option", "Traceback", "Error")
 
@@ -88,7 +99,7 @@ def server(sample_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "campaign.duckdb"
     shutil.copy(sample_db, db)
-    with streamlit_server(db, folder) as url:
+    with streamlit_server(db, folder, CAMPAIGN_OFFICE_PASSCODE=OFFICE_PASSCODE) as url:
         yield {"url": url, "db": db, "folder": folder}
 
 
@@ -113,9 +124,9 @@ def page(browser, server):
     context.close()
 
 
-def settle(tab, text: str) -> None:
-    """Wait until ``text`` is shown and the script run and charts are done."""
-    tab.get_by_text(text).first.wait_for(timeout=60_000)
+def settle(tab, text) -> None:
+    """Wait until ``text`` (or a locator) is shown and the script run and charts are done."""
+    (tab.get_by_text(text) if isinstance(text, str) else text).first.wait_for(timeout=60_000)
     tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     tab.wait_for_timeout(1500)
 
@@ -141,18 +152,60 @@ def screenshot(tab, name: str) -> Path:
     return path
 
 
-def expected(db, as_of=None, **kw) -> list[str]:
+def metrics(tab) -> list[tuple[str, str]]:
+    """(label, value) of every ``st.metric`` on the page, in order."""
+    return [tuple(pair) for pair in tab.evaluate("""() => Array.from(
+        document.querySelectorAll('[data-testid="stMetric"]'), m => [
+            (m.querySelector('[data-testid="stMetricLabel"]')?.innerText ?? '').trim(),
+            (m.querySelector('[data-testid="stMetricValue"]')?.innerText ?? '').trim()])""")]
+
+
+def card_texts(totals: dict) -> list[str]:
+    """The six KPI cards as the overview shows them (``pages.common.kpi_row``)."""
+    return [f"{totals['items']:,}", f"{totals['done']:,}", f"{totals['completion_rate'] * 100:.1f}%",
+            f"{totals['overdue']:,}", f"{totals['due_soon']:,}", f"{totals['on_time_rate'] * 100:.1f}%"]
+
+
+def totals(db, as_of=None, **kw) -> dict:
     con = dp.connect(db, read_only=True)
     try:
-        t = dp.summary(con, as_of, **kw)["totals"]
+        return dp.summary(con, as_of, **kw)["totals"]
     finally:
         con.close()
-    return [str(t["items"]), str(t["done"]), f"{t['completion_rate'] * 100:.1f}%", str(t["overdue"]),
-            str(t["due_soon"]), f"{t['on_time_rate'] * 100:.1f}%"]
+
+
+def expected(db, as_of=None, **kw) -> list[str]:
+    return card_texts(totals(db, as_of, **kw))
+
+
+def wait_for_cards(tab, want: list[str], timeout: float = 60) -> list[tuple[str, str]]:
+    """The KPI cards once they show ``want`` (Streamlit redraws asynchronously; stale
+    elements of the previous run may linger for a moment); on timeout what they show."""
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = metrics(tab)
+        if shown == list(zip(KPI_LABELS, want)) or time.monotonic() > deadline:
+            return shown
+        tab.wait_for_timeout(300)
+
+
+def login(tab, name: str, passcode: str = OFFICE_PASSCODE) -> None:
+    """Log in on 创城办登录 as ``name``; the app then opens 数据上传."""
+    tab.get_by_role("link", name="创城办登录", exact=True).click()
+    settle(tab, "创城办口令")
+    tab.get_by_role("textbox", name="您的姓名", exact=True).fill(name)
+    tab.get_by_role("textbox", name="创城办口令", exact=True).fill(passcode)
+    tab.get_by_role("button", name="登录").click()
+    settle(tab, "选择台账文件")
+    assert main_text(tab).startswith("数据上传")
+    assert f"当前身份：创城办（{name}）" in tab.locator('[data-testid="stSidebar"]').inner_text()
 
 
 def test_every_page(page, server):
-    for name, link, marker in PAGES:
+    assert page.get_by_role("link", name="设置", exact=True).count() == 0   # office only
+    for name, link, marker in PAGES + OFFICE_PAGES:
+        if (name, link, marker) == OFFICE_PAGES[0]:
+            login(page, "王主任")
         page.get_by_role("link", name=link, exact=True).click()
         settle(page, marker)
         text = main_text(page)
@@ -240,3 +293,98 @@ def test_empty_database_says_how_to_load_data(browser, tmp_path):
             screenshot(tab, "empty")
         finally:
             context.close()
+
+
+def held_out_ledger():
+    """The newest layout-A workbook of the sample (``YYYYMMDD_创城问题整改台账.xlsx``)."""
+    return max((p for p in sample_files() if re.fullmatch(r"\d{8}_.+\.xlsx", p.name)), key=lambda p: p.name)
+
+
+def db_stats(db) -> dict:
+    con = dp.connect(db, read_only=True)
+    try:
+        return {"latest": dp.latest_report_date(con), "totals": dp.summary(con)["totals"],
+                "batches": con.execute("SELECT count(*) FROM batches").fetchone()[0]}
+    finally:
+        con.close()
+
+
+def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browser, tmp_path):
+    """The sample minus its newest layout-A ledger; the office uploads that ledger on
+    数据上传; the overview's six cards go from the library's figures without it to the
+    library's figures with it, and the batch and audit entry carry the typed name."""
+    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
+    held = held_out_ledger()
+    db, after_db = tmp_path / "campaign.duckdb", tmp_path / "after.duckdb"
+    con = dp.connect(db)
+    try:
+        for path in sample_files():
+            if path != held:
+                dp.ingest_file(con, path, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER))
+    finally:
+        con.close()
+    shutil.copy(db, after_db)
+    con = dp.connect(after_db)
+    try:
+        dp.ingest_file(con, held)
+    finally:
+        con.close()
+    before, after = db_stats(db), db_stats(after_db)
+    want_before, want_after = card_texts(before["totals"]), card_texts(after["totals"])
+    change = {k: after["totals"][k] - before["totals"][k] for k in COUNT_KEYS}
+    assert want_before != want_after and any(change.values())   # else the test would prove nothing
+    parsed = dp.parse_file(held.read_bytes(), held.name)
+    uploader = "测试员李娜"
+
+    with streamlit_server(db, tmp_path, CAMPAIGN_NO_SAMPLE="1", CAMPAIGN_OFFICE_PASSCODE=OFFICE_PASSCODE) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        tab = context.new_page()
+        try:
+            tab.goto(url)
+            settle(tab, "各工作组亮牌情况")
+            assert f"截至{before['latest'].year}年{before['latest'].month}月{before['latest'].day}日" in main_text(tab)
+            assert wait_for_cards(tab, want_before) == list(zip(KPI_LABELS, want_before))
+
+            login(tab, uploader)
+            tab.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(held))
+            confirm = tab.get_by_role("button").filter(has_text="确认导入")
+            settle(tab, confirm)
+            shown = dict(metrics(tab))
+            assert shown["问题"] == f"{parsed.items:,}", shown
+            assert shown["跳过的行"] == f"{parsed.skipped:,}" and shown["拒收的行"] == f"{parsed.rejected:,}"
+            assert shown["警告"] == f"{parsed.warnings:,}"
+            assert held.name in main_text(tab)
+            screenshot(tab, "upload_preview")
+
+            confirm.click()
+            done = tab.get_by_text(re.compile(r"^已导入"))
+            settle(tab, done)
+            assert held.name in done.first.inner_text()
+            assert tab.locator('[data-testid="stException"]').count() == 0
+            screenshot(tab, "upload_done")
+
+            tab.get_by_role("link", name="总览", exact=True).click()
+            settle(tab, "各工作组亮牌情况")
+            assert f"截至{after['latest'].year}年{after['latest'].month}月{after['latest'].day}日" in main_text(tab)
+            cards = wait_for_cards(tab, want_after)
+            assert cards == list(zip(KPI_LABELS, want_after))
+            for key, (_, was), (_, now) in zip(["items", "done", None, "overdue", "due_soon", None],
+                                               zip(KPI_LABELS, want_before), cards):
+                if key:
+                    assert int(now.replace(",", "")) - int(was.replace(",", "")) == change[key], key
+            assert tab.locator('[data-testid="stException"]').count() == 0
+            screenshot(tab, "overview_after_upload")
+        finally:
+            context.close()
+
+    con = dp.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM batches").fetchone()[0] == before["batches"] + 1
+        batch_id, file_name, by, items = con.execute(
+            "SELECT batch_id, file_name, uploaded_by, items FROM batches ORDER BY batch_id DESC LIMIT 1").fetchone()
+        assert (file_name, by, items) == (held.name, uploader, parsed.items)
+        log = con.execute("SELECT role, actor, batch_id FROM audit_log WHERE action = ?", [UPLOAD]).fetchall()
+        assert [r for r in log if r[0] == ROLE_OFFICE] == [(ROLE_OFFICE, uploader, batch_id)]
+        assert dp.summary(con)["totals"] == after["totals"]
+    finally:
+        con.close()
