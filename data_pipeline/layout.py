@@ -23,7 +23,8 @@ Rules:
 - The first column naming a field gets it; later ones are reported as unmapped.
 - Above the header: ``填报日期/统计截至/截至/截止/报送日期/统计时间`` followed by a date (in
   the same cell or the next one) is the report date; ``填报单位/报送单位/责任单位`` gives the
-  sheet's group when there is no group column.
+  sheet's group when there is no group column (its value in the same cell or the next
+  one, unless the next one is another label such as ``填报日期：``).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ _DATE_LABEL = re.compile(r"(填报日期|填报时间|统计截至|统计截止|
                          r"(?:日期|时间)?\s*[:：]?\s*(.*)$")
 _UNIT_LABEL = re.compile(r"(填报单位|报送单位|责任单位|填报部门|单位名称|工作组)\s*[:：]\s*(.*)$")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_LABEL_CELL = re.compile(r"^\s*[^:：\d]{1,8}[:：]")   # ``填报日期：…``: a label, not a value
 
 
 def field_for_header(text: str, overrides: dict[str, str | None] | None = None) -> str | None:
@@ -241,7 +243,8 @@ def _read_preamble(rows: list[list], layout: Layout) -> None:
             unit = _UNIT_LABEL.search(unicodedata.normalize("NFKC", text)) if isinstance(value, str) else None
             if unit and not layout.unit:
                 rest = re.split(r"\s{2,}|填报日期|统计截至|截至|日期", unit[2])[0].strip()
-                if not rest and k + 1 < len(cells) and isinstance(cells[k + 1], str):
+                if not rest and k + 1 < len(cells) and isinstance(cells[k + 1], str) \
+                        and not _LABEL_CELL.match(cells[k + 1]):
                     rest = cells[k + 1].strip()
                 layout.unit = rest
             if layout.report_date:

@@ -40,7 +40,9 @@ def notes_frame(notes: list[Note]) -> pd.DataFrame:
 
 def stored_notes(frame: pd.DataFrame) -> list[Note]:
     """``store.batch_notes`` rows back as ``Note`` objects."""
-    return [Note(r.level, r.sheet, None if pd.isna(r.row_no) else int(r.row_no), r.column_name or "", r.message)
+    def text(v) -> str:
+        return "" if v is None or pd.isna(v) else str(v)
+    return [Note(r.level, text(r.sheet), None if pd.isna(r.row_no) else int(r.row_no), text(r.column_name), r.message)
             for r in frame.itertuples(index=False)]
 
 

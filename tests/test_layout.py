@@ -125,3 +125,27 @@ def test_find_date_in_file_name(name, expected):
 def test_year_less_date_takes_year_from_context():
     assert find_date("截至3月27日", context="2025年创城台账") == D(2025, 3, 27)
     assert find_date("截至12月30日", today=D(2027, 1, 4)) == D(2026, 12, 30)
+
+
+def test_override_of_a_two_row_column_uses_its_joined_header():
+    sheet = Sheet("台账", [
+        ["序号", "问题描述", "整改情况", "", "备注"],
+        ["", "", "整改状态", "完成时间", ""],
+        [1.0, "路灯不亮", "已整改", D(2026, 3, 1), ""],
+    ], merged=[((0, 0), (1, 0)), ((0, 1), (1, 1)), ((0, 2), (0, 3)), ((0, 4), (1, 4))])
+    layout = detect(sheet, {"整改情况完成时间": None, "备注": "measures"})
+    assert fields_of(layout) == {"序号": "seq", "问题描述": "description", "整改情况/整改状态": "status",
+                                 "整改情况/完成时间": None, "备注": "measures"}
+
+
+def test_an_empty_unit_label_does_not_take_the_next_label():
+    sheet = Sheet("问题整改台账", [
+        ["××区创建全国文明城市问题整改台账", ""],
+        ["填报单位：", "填报日期：2026年3月6日"],
+        ["问题描述", "整改情况"],
+        ["路灯不亮", "整改中"],
+    ])
+    layout = detect(sheet)
+    assert (layout.unit, layout.report_date) == ("", D(2026, 3, 6))
+    sheet.rows[1] = ["填报单位：", "市容环境组", "填报日期：", "2026年3月6日"]
+    assert detect(sheet).unit == "市容环境组"
