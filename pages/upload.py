@@ -119,7 +119,8 @@ def commit(u: Upload, db: str) -> None:
             u.result = data.commit(db, u.parsed, access.actor(), u.choices)
             u.parsed, u.commit_error = None, None
         except LedgerError as exc:
-            u.commit_error = str(exc)
+            # Storing may have released some of the parsed cells: read the file again.
+            u.commit_error, u.parsed, u.parsed_with = str(exc), None, None
 
 
 # ---------------------------------------------------------------- rendering
