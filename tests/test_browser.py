@@ -357,9 +357,11 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
             screenshot(tab, "upload_preview")
 
             confirm.click()
-            done = tab.get_by_text(re.compile(r"^已导入"))
+            done = tab.get_by_text(re.compile(r"已导入批次#\d+"))   # IngestResult.line(), as the CLI says it
             settle(tab, done)
-            assert held.name in done.first.inner_text()
+            message = done.first.inner_text()
+            assert held.name in message and f"问题{parsed.items}条" in message, message
+            shown_batch = int(re.search(r"已导入批次#(\d+)", message).group(1))
             assert tab.locator('[data-testid="stException"]').count() == 0
             screenshot(tab, "upload_done")
 
@@ -382,7 +384,7 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
         assert con.execute("SELECT count(*) FROM batches").fetchone()[0] == before["batches"] + 1
         batch_id, file_name, by, items = con.execute(
             "SELECT batch_id, file_name, uploaded_by, items FROM batches ORDER BY batch_id DESC LIMIT 1").fetchone()
-        assert (file_name, by, items) == (held.name, uploader, parsed.items)
+        assert (batch_id, file_name, by, items) == (shown_batch, held.name, uploader, parsed.items)
         log = con.execute("SELECT role, actor, batch_id FROM audit_log WHERE action = ?", [UPLOAD]).fetchall()
         assert [r for r in log if r[0] == ROLE_OFFICE] == [(ROLE_OFFICE, uploader, batch_id)]
         assert dp.summary(con)["totals"] == after["totals"]
