@@ -246,6 +246,9 @@ def show_upload(fid: str, u: Upload) -> None:
 v = common.page_view("数据上传", allow_empty=True)
 common.show_flash()
 common.offer_sample_removal(v)
+if not v.status.empty and not v.status.sample_only and not v.settings.phases:
+    st.info("本活动的名称和阶段时间（准备/实施/评估）还没有设置，看板暂时无法显示当前阶段和剩余天数。"
+            "请到“设置”页填写。", icon=":material/settings:")
 
 with st.expander("使用说明、标准模板与已记住的列对应"):
     st.markdown(

@@ -31,6 +31,10 @@ WEEK2 = [
 ]
 
 
+SETTINGS_HINT = ("本活动的名称和阶段时间（准备/实施/评估）还没有设置，看板暂时无法显示当前阶段和剩余天数。"
+                 "请到“设置”页填写。")
+
+
 def ledger(tmp_path, name: str, rows, report_line: str) -> bytes:
     return L.write_xlsx(tmp_path / name, L.flat_rows(HEADER, rows, report_line)).read_bytes()
 
@@ -163,6 +167,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
     assert at.caption[-1].value == "当前身份：创城办（王主任）"
     week1 = ledger(tmp_path, "市容交通周报.xlsx", WEEK1, "填报日期：2026年3月6日")
     upload(at, "市容交通周报.xlsx", week1)
+    assert SETTINGS_HINT not in [i.value for i in at.info]   # no settings hint before any data
 
     # Preview: nothing stored yet.
     assert db_state(empty_db)["batches"] == 0
@@ -204,7 +209,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
     # The same file again: stored nothing.
     upload(at, "市容交通周报(1).xlsx", week1)
     assert [i.value for i in at.info] == [
-        "该文件与已导入的批次#1（“市容交通周报.xlsx”，截至2026-03-06）内容完全相同，无需重复导入。"]
+        SETTINGS_HINT, "该文件与已导入的批次#1（“市容交通周报.xlsx”，截至2026-03-06）内容完全相同，无需重复导入。"]
     assert db_state(empty_db)["batches"] == 1
 
     # Next week's file with the same header needs no correction.
@@ -330,6 +335,7 @@ def test_the_sample_is_offered_for_removal_once_real_ledgers_arrive(monkeypatch,
     finally:
         con.close()
     assert not [w for w in at.warning if "示例数据" in w.value]
+    assert [i.value for i in at.info] == [SETTINGS_HINT]
 
 
 def test_remembered_mapping_can_be_forgotten(office, empty_db, tmp_path):
