@@ -15,9 +15,10 @@ Row rules, in this order (the first that applies decides):
 8. otherwise an item. An unreadable assigned date or status text only warns.
 
 Item fields:
-- ``group``: the group column (``values.clean_group``), else the sheet's group (the
-  ``填报单位`` above the header, else a sheet name that is not ``Sheet1``-like, else
-  ``未分组`` with a warning).
+- ``group``: the group column (``values.clean_group``); where there is no group column,
+  or its cell is blank, the sheet's group (the ``填报单位`` above the header, else a
+  sheet name that is not ``Sheet1``-like), else ``未分组`` (with a warning when the sheet
+  has no group column).
 - ``status``: ``values.classify_status``; empty status text -> done when a completion
   date is given, else unknown; long-term when the deadline says ``长期`` and the item is
   not done.
@@ -205,7 +206,8 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
             continue
         candidates.append(i)
 
-    _build_items(result, rows, candidates, fields, header_of, group, report_date)
+    fallback = group or sheet_group(sheet.name, layout) or UNGROUPED   # for blank group cells
+    _build_items(result, rows, candidates, fields, header_of, fallback, report_date)
     result.notes.sort(key=lambda n: n.row or 0)
     return result
 
@@ -284,7 +286,8 @@ def _item_keys(ids: list[str], groups: list[str], text: dict, row_nos: list[int]
 def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[str, int],
                  header_of: dict[str, str], group: str, report_date: dt.date) -> None:
     """Parse the candidate rows column by column (memoised: ledgers repeat their values),
-    then decide row by row only where something is wrong."""
+    then decide row by row only where something is wrong. ``group``: the group of rows
+    whose group cell is blank (or that have no group column)."""
     sheet = result.sheet
     n = len(candidates)
     picked = [rows[i] for i in candidates]
@@ -300,7 +303,7 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
         for f in ("description", "location"):
             text[f] = _text(col(f)) if f in fields else blank
     row_nos = [i + 1 for i in candidates]
-    groups = _memo(lambda v: clean_group(cell_text(v)) or group or UNGROUPED, col("group"))
+    groups = _memo(lambda v: clean_group(cell_text(v)) or group, col("group"))
     assigned = _memo(lambda v: parse_date(v, report_date), col("assigned_on"))
     completed = _memo(lambda v: parse_date(v, report_date), col("completed_on"))
     raw_deadline = col("deadline")

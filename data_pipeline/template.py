@@ -6,8 +6,8 @@ Rules:
   ``填报单位：`` and row 3 ``填报日期：``, each label in column A with the value typed in
   column B (or after the colon in the same cell: ``layout`` reads both); row 4 the one
   header row, each header the first alias of its field in ``COLUMN_ALIASES``; data rows
-  from row 5. The two labels sit on rows of their own because a blank ``填报单位``
-  followed by another cell on the same row would read that cell as the unit.
+  from row 5. The two labels sit on rows of their own, each with the cell to its right
+  free for the value.
 - The data rows (``DATA_ROWS`` of them) carry a date format on the date columns and a
   drop-down of ``STATUS_CHOICES`` on the status column (blank allowed, anything else
   refused with a Chinese message). No example rows: they would be ingested as problems.

@@ -247,3 +247,13 @@ def test_row_numbers_are_excel_row_numbers_when_the_table_starts_lower(tmp_path,
     assert con.execute("SELECT sheet, row_no, description FROM item_states").fetchall() == [("Sheet1", 5, "路灯不亮")]
     assert con.execute("SELECT row_no, kind, cells FROM source_rows ORDER BY row_no").fetchall() == [
         (4, "header", ["", "", "问题描述", "责任单位"]), (5, "item", ["", "", "路灯不亮", "甲组"])]
+
+
+def test_blank_group_cells_take_the_sheets_group(tmp_path):
+    rows = L.flat_rows(["问题描述", "责任单位", "整改情况"], [["路灯不亮", "道路维修组", "已整改"], ["井盖缺失", None, "整改中"]],
+                       report_line="填报单位：市容环境组    填报日期：2026年3月6日")
+    parsed = parse_file(L.write_xlsx(tmp_path / "a.xlsx", rows).read_bytes(), "a.xlsx")
+    assert parsed.sheets[0].items["group_name"] == ["道路维修组", "市容环境组"]
+    rows[0] = ["填报日期：2026年3月6日"]
+    parsed = parse_file(L.write_xlsx(tmp_path / "b.xlsx", rows, sheet="Sheet1").read_bytes(), "b.xlsx")
+    assert parsed.sheets[0].items["group_name"] == ["道路维修组", "未分组"] and parsed.warnings == 0
