@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -118,9 +119,12 @@ def commit(u: Upload, db: str) -> None:
         try:
             u.result = data.commit(db, u.parsed, access.actor(), u.choices)
             u.parsed, u.commit_error = None, None
-        except LedgerError as exc:
-            # Storing may have released some of the parsed cells: read the file again.
-            u.commit_error, u.parsed, u.parsed_with = str(exc), None, None
+        except (LedgerError, duckdb.Error) as exc:
+            # Nothing was stored (one transaction); storing may have released some of the
+            # parsed cells, so the file is read again.
+            u.commit_error = str(exc) if isinstance(exc, LedgerError) else \
+                f"文件“{u.name}”未导入：保存时数据库出错（{exc}），数据库保持导入前的状态，请稍后重试。"
+            u.parsed, u.parsed_with = None, None
 
 
 # ---------------------------------------------------------------- rendering

@@ -375,3 +375,27 @@ def test_the_corpus_through_the_upload_page(monkeypatch, tmp_path):
         assert previewed + refused == len(chunk), [p.name for p in chunk]
         for e in at.error:
             assert "Traceback" not in e.value and "意外错误" not in e.value, e.value
+
+
+def test_a_failed_commit_stores_nothing_and_can_be_retried(office, empty_db, tmp_path, monkeypatch):
+    import duckdb
+
+    from data_pipeline import ingest
+    at = office
+    upload(at, "周报.xlsx", ledger(tmp_path, "周报.xlsx", WEEK1, "填报日期：2026年3月6日"))
+    real = ingest.write_batch
+
+    def half_then_fail(con, record, actor=None):
+        record.sheets[0].cells[:] = [None] * len(record.sheets[0].cells)   # as if storing had begun
+        raise duckdb.IOException("disk full")
+    monkeypatch.setattr(ingest, "write_batch", half_then_fail)
+    button(at, "确认导入").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "文件“周报.xlsx”未导入：保存时数据库出错（disk full），数据库保持导入前的状态，请稍后重试。"]
+    assert db_state(empty_db)["batches"] == 0
+    monkeypatch.setattr(ingest, "write_batch", real)
+    button(at, "确认导入").click().run()
+    assert [s.value for s in at.success] == [
+        "周报.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收1行，警告0条"]
+    assert db_state(empty_db)["items"] == 3
