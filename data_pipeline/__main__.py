@@ -89,6 +89,15 @@ def _table(rows) -> str:
     return "\n".join(lines)
 
 
+def _who(name, role) -> str:
+    """``王主任（创城办）``; ``—`` when the batch was stored without saying who."""
+    name = name if isinstance(name, str) else ""
+    role = role if isinstance(role, str) else ""
+    if name and role:
+        return f"{name}（{role}）"
+    return name or role or "—"
+
+
 def cmd_batches(args) -> int:
     con = connect(args.db, read_only=True)
     try:
@@ -98,10 +107,11 @@ def cmd_batches(args) -> int:
     if df.empty:
         print("还没有导入任何批次。")
         return EXIT_OK
-    rows = [("批次", "截至日期", "问题", "跳过", "拒收", "警告", "导入时间", "文件")]
+    rows = [("批次", "截至日期", "问题", "跳过", "拒收", "警告", "导入时间", "导入人", "文件")]
     for r in df.itertuples():
         rows.append((str(r.batch_id), f"{r.report_date:%Y-%m-%d}", str(r.items), str(r.skipped), str(r.rejected),
-                     str(r.warnings), f"{r.ingested_at:%Y-%m-%d %H:%M}", r.file_name))
+                     str(r.warnings), f"{r.ingested_at:%Y-%m-%d %H:%M}", _who(r.uploaded_by, r.uploaded_role),
+                     r.file_name))
     print(_table(rows))
     return EXIT_OK
 

@@ -38,7 +38,7 @@ from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .settings import default_db_path
 from .values import WHITESPACE, cell_text
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"   # 2: audit_log and column_mappings
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
@@ -126,6 +126,11 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
             delay = min(delay * 2, 0.5)
     if not read_only:
         ensure_schema(con)
+    elif _stored_schema_version(con) != SCHEMA_VERSION:
+        # A file from an older version: bring its schema up to date once, then read.
+        con.close()
+        connect(path, wait_seconds=wait_seconds).close()
+        return connect(path, read_only=True, wait_seconds=wait_seconds)
     return con
 
 
@@ -135,9 +140,21 @@ def _sql_string(text: str) -> str:
 
 
 def ensure_schema(con) -> None:
+    """Create what is missing (every statement is ``IF NOT EXISTS``: tables added by a
+    later version appear in an older file) and record ``SCHEMA_VERSION``."""
     con.execute(SCHEMA)
-    con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0') ON CONFLICT DO NOTHING",
+    con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION])
+
+
+def _stored_schema_version(con) -> str | None:
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'campaign' "
+                        "AND table_name = 'meta'").fetchall()[0][0]
+    if not found:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    return row[0][0] if row else None
 
 
 def data_version(con) -> int:

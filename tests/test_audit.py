@@ -143,3 +143,23 @@ def test_list_batches_shows_the_uploaders_role(con, tmp_path):
         ["王主任", "创城办"]]
     assert set(map(tuple, batches[batches.file_name != "周报.xlsx"][["uploaded_by", "uploaded_role"]].values)) == {
         ("示例数据", "系统")}
+
+
+def test_a_database_from_the_previous_version_is_upgraded_on_first_read(db_path, tmp_path):
+    """Schema 1 had no audit_log and no column_mappings: a read-only open adds them."""
+    from data_pipeline.store import SCHEMA_VERSION
+    con = dp.connect(db_path)
+    dp.ingest_file(con, L.write_xlsx(tmp_path / "周报.xlsx", L.standard_rows(), L.STANDARD_MERGES))
+    con.execute("DROP TABLE audit_log")
+    con.execute("DROP TABLE column_mappings")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    version = dp.data_version(con)
+    con.close()
+    con = dp.connect(db_path, read_only=True)
+    try:
+        assert dp.list_batches(con)["uploaded_role"].tolist() == [None]
+        assert mappings.load(con) == {}
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [(SCHEMA_VERSION,)]
+        assert dp.data_version(con) == version
+    finally:
+        con.close()

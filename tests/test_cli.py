@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from data_pipeline import audit
 from tests import ledgers as L
 
 from .conftest import ROOT
@@ -48,8 +49,9 @@ def test_ingest_summary_batches_remove(tmp_path, ledger):
     assert table[-1].split() == ["合计", "5", "2", "40.0%", "2", "0", "1", "50.0%"]
 
     listing = run("batches", db=db).stdout.splitlines()
-    assert listing[0].split() == ["批次", "截至日期", "问题", "跳过", "拒收", "警告", "导入时间", "文件"]
+    assert listing[0].split() == ["批次", "截至日期", "问题", "跳过", "拒收", "警告", "导入时间", "导入人", "文件"]
     assert listing[2].split()[:6] == ["1", "2026-03-06", "5", "3", "0", "0"]
+    assert listing[2].split()[-2:] == [f"{audit.cli_actor().name}（命令行）", ledger.name]
 
     removed = run("remove-batch", "1", db=db)
     assert (removed.returncode, removed.stdout) == (0, "已删除批次#1及其全部行和问题状态\n")
