@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from .ingest import ParsedFile
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS
@@ -15,12 +16,7 @@ from .normalise import PARSED_COLUMNS, TEXT_COLUMNS
 
 def column_letter(index: int) -> str:
     """0 -> ``A``, 26 -> ``AA`` (as Excel names columns)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return get_column_letter(index + 1)
 
 
 def sheet_table(parsed: ParsedFile) -> pd.DataFrame:
