@@ -19,7 +19,10 @@ so its pages are measured too):
   1 s;
 * per page, changing the sidebar's as-of date to a report date no page has shown yet:
   the query time (database reads of the cache misses, connection opening included, as
-  counted by ``pages.data.STATS``), held against 300 ms, and the whole script run.
+  counted by ``pages.data.STATS``), held against 300 ms, and the whole script run;
+* 数据上传: the newest weekly ledger is taken out of the database and uploaded again;
+  the script run that reads and previews it and the one that commits it (no target in
+  the issue; reported).
 
 The exit code is 0 even when a target is missed (a report, not a test); misses print
 ``MISS``. The table is Markdown, to be quoted in the README.
@@ -118,7 +121,32 @@ def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
         _run(at)
         rows.append({"page": name, "warm_up": warm, "median": statistics.median(times), "max": max(times),
                      "date": date, "change_run": change, "query_ms": query, "reads": reads})
-    return rows, {"first_run": first, "batches": counts[0], "states": counts[1], "items": counts[2]}
+    upload = measure_upload(at, db)
+    return rows, {"first_run": first, "batches": counts[0], "states": counts[1], "items": counts[2], **upload}
+
+
+def measure_upload(at, db: Path) -> dict:
+    """The newest weekly ledger taken out of the database, then uploaded again on 数据上传:
+    the run that reads and previews it, and the run that commits it."""
+    import data_pipeline as dp
+    con = dp.connect(db)
+    try:
+        batch_id, name = con.execute("SELECT batch_id, file_name FROM batches "
+                                     "ORDER BY report_date DESC, batch_id DESC LIMIT 1").fetchall()[0]
+        content = dp.batch_file(con, batch_id)[1]
+        dp.remove_batches(con, [batch_id])
+    finally:
+        con.close()
+    at.switch_page("pages/upload.py")
+    _run(at)
+    at.file_uploader[0].upload(name, content)
+    preview = _run(at)
+    commit_button = next(b for b in at.button if b.label == "确认导入")
+    commit_button.click()
+    commit = _run(at)
+    if not at.success:
+        raise RuntimeError("the upload was not committed")
+    return {"upload_name": name, "upload_bytes": len(content), "upload_preview": preview, "upload_commit": commit}
 
 
 def report(rows: list[dict], info: dict, weeks: int, items: int, runs: int, built: float | None) -> str:
@@ -138,6 +166,9 @@ def report(rows: list[dict], info: dict, weeks: int, items: int, runs: int, buil
             f"| {r['page']} | {r['warm_up'] * 1000:.0f} ms | {r['median'] * 1000:.0f} ms | {r['max'] * 1000:.0f} ms | "
             f"{mark(r['max'] < RUN_TARGET_S)} | {r['date']:%Y-%m-%d} | {r['query_ms']:.0f} ms | {r['reads']} | "
             f"{r['change_run'] * 1000:.0f} ms | {mark(r['query_ms'] < QUERY_TARGET_MS)} |")
+    lines += ["", f"数据上传, one weekly ledger ({info['upload_bytes'] / 1e6:.1f} MB, {items:,} problems) uploaded: "
+                  f"read and preview {info['upload_preview'] * 1000:.0f} ms, 确认导入 {info['upload_commit'] * 1000:.0f} ms "
+                  "(script runs)"]
     import duckdb
     import streamlit
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
