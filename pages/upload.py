@@ -14,6 +14,7 @@ for later files with the same headers. Each file is independent of the others.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def read_file(u: Upload, overrides: dict, key: tuple) -> None:
         u.error, u.date_missing = str(exc), True
     except LedgerError as exc:
         u.error = str(exc)
-    except Exception as exc:  # a reader bug must not show a traceback to the office
+    except Exception as exc:  # a reader bug must not show a traceback to the office (the log has it)
+        logging.getLogger(__name__).exception("reading %s failed", u.name)
         u.error = (f"文件“{u.name}”：读取时出现意外错误（{type(exc).__name__}），未导入。"
                    "请用Excel或WPS打开后另存为.xlsx再上传；仍不行请把文件发给技术人员。")
 
