@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import DatabaseBusy
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
@@ -71,8 +73,9 @@ CREATE TABLE IF NOT EXISTS batch_notes (
 );
 """
 
-CHUNK_ROWS = 20_000       # rows per insert: more than a row group, so each is written at once
+CHUNK_ROWS = 16_384       # rows per insert: at most a row group (see connect), else DuckDB rewrites them at checkpoint
 ROW_GROUP_ROWS = 16_384
+_SEP = "\x1f"             # joins the cells of a chunk for encoding (see _string_array)
 _ITEM_TYPES = {"row_no": pa.int32(), "assigned_on": pa.date32(), "deadline": pa.date32(),
                "completed_on": pa.date32()}
 
@@ -160,83 +163,105 @@ class BatchRecord:
     uploaded_by: str | None = None
 
 
-def _text_column(values) -> pa.Array:
-    """One column of cells as an Arrow string array (``values.cell_text``). Columns of
-    text alone go to Arrow untouched; dates are memoised since ledgers repeat them."""
-    if set(map(type, values)) <= {str}:
-        return pa.array(values, pa.string())
-    memo: dict = {}
-    out = []
-    for v in values:
+def _source_texts(rows, width: int) -> list[str]:
+    """The cells of ``rows`` as one flat list of texts, row after row, each row padded
+    with ``""`` to ``width``: text as it is, any other value as ``values.cell_text``
+    writes it (dates memoised: ledgers repeat them)."""
+    dates: dict = {}
+
+    def text(v):
         cls = v.__class__
-        if cls is str:
-            out.append(v)
-        elif cls is float:
-            out.append(str(int(v)) if v.is_integer() else repr(v))
-        elif cls is dt.date or cls is dt.datetime:
-            t = memo.get(v)
+        if cls is float:
+            return str(int(v)) if v.is_integer() else repr(v)
+        if cls is dt.date or cls is dt.datetime:
+            t = dates.get(v)
             if t is None:
-                t = memo[v] = cell_text(v)
-            out.append(t)
-        else:
-            out.append(cell_text(v))
-    return pa.array(out, pa.string())
+                t = dates[v] = cell_text(v)
+            return t
+        return cell_text(v)
+
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    return [v if v.__class__ is str else text(v) for row in rows for v in row]
 
 
-def _trimmed(expr: str) -> str:
-    """SQL for ``expr`` trimmed of ``values.WHITESPACE`` (passed as ``$ws``); ``trim`` with
-    a character set is slow, so it runs only on text that starts or ends with one."""
-    return (f"CASE WHEN contains($ws, left({expr}, 1)) OR contains($ws, right({expr}, 1)) "
-            f"THEN trim({expr}, $ws) ELSE {expr} END")
+def _string_array(texts: list[str]) -> pa.Array:
+    """``pa.array(texts, pa.string())``, made faster and leaner: the texts are joined by
+    ``_SEP`` and encoded at once, then cut where ``_SEP`` is (UTF-8 encodes no other
+    character with its byte). When a text holds ``_SEP`` itself, the plain way."""
+    data = _SEP.join(texts).encode()
+    raw = np.frombuffer(data, np.uint8)
+    is_sep = raw == ord(_SEP)
+    ends = np.flatnonzero(is_sep)
+    n = len(texts)
+    if len(ends) != n - 1:
+        return pa.array(texts, pa.string())
+    offsets = np.empty(n + 1, np.int32)
+    offsets[0] = 0
+    offsets[1:n] = ends - np.arange(n - 1)      # separators before each end are dropped
+    offsets[n] = len(data) - (n - 1)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw[~is_sep]))
 
 
-def _source_sql(width: int) -> str:
-    cells = ", ".join(f"c{j}" for j in range(width))
-    return f"INSERT INTO source_rows SELECT $batch, sheet, row_no, kind, reason, [{cells}] FROM _chunk"
+def _item_texts(texts: pa.Array, width: int, rows: np.ndarray, text_columns: dict[str, int]) -> dict[str, pa.Array]:
+    """The text columns (``TEXT_COLUMNS``) of the items in ``rows`` (positions of rows
+    in ``texts``, the cells ``width`` per row): the cell trimmed of ``values.WHITESPACE``
+    (so ``values.cell_text`` of the value read), null when empty or when the sheet has
+    no such column."""
+    out = {}
+    for c in TEXT_COLUMNS:
+        j = text_columns.get(c)
+        if j is None or j >= width:
+            out[c] = pa.nulls(len(rows), pa.string())
+            continue
+        text = pc.utf8_trim(texts.take(rows * width + j), WHITESPACE)
+        out[c] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return out
 
 
 def _item_sql(sheet) -> str:
-    """SQL storing the items of one chunk of ``sheet``: the parsed columns (``_items``)
-    come from Python, the text columns are the trimmed source cells of the same rows
-    (``_chunk``), so text goes to Arrow once."""
-    text = sheet.text_columns()
-    exprs = [f"nullif({_trimmed(f's.c{text[c]}')}, '') AS {c}" if c in text else f"NULL AS {c}"
-             for c in TEXT_COLUMNS]
-    return f"""
-        INSERT INTO item_states (batch_id, report_date, sheet, {", ".join(PARSED_COLUMNS)}, {", ".join(TEXT_COLUMNS)})
-        SELECT $batch, $report_date, $sheet, {", ".join(f"p.{c}" for c in PARSED_COLUMNS)}, {", ".join(exprs)}
-        FROM _items p JOIN _chunk s ON s.row_no = p.row_no"""
+    """SQL storing one chunk of items of ``sheet`` (``_items``: ``PARSED_COLUMNS`` and
+    ``TEXT_COLUMNS``)."""
+    columns = ", ".join((*PARSED_COLUMNS, *TEXT_COLUMNS))
+    return (f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}) "
+            f"SELECT $batch, $report_date, $sheet, {columns} FROM _items")
+
+
+_SOURCE_SQL = "INSERT INTO source_rows SELECT $batch, sheet, row_no, kind, reason, cells FROM _chunk"
 
 
 def _chunks(sheet):
-    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as
-    (column count, source table, items table or None). Cells are columns ``c0..cN``
-    (rows of one sheet have one width) that SQL turns into the ``cells`` list; the
-    items table holds the parsed columns of the items among these rows. Cells are
-    released once converted."""
+    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as (source table,
+    items table or None). A source row's ``cells`` list has one text per column of the
+    sheet (rows of one sheet have one width, shorter ones are padded with ``""``); the
+    items table holds the items among these rows, parsed columns and text columns.
+    Cells are released once converted."""
     order = sorted(range(len(sheet.row_no)), key=sheet.row_no.__getitem__)
+    width = max(map(len, sheet.cells), default=0)
+    text_columns = sheet.text_columns()
     item_rows = sheet.items["row_no"]          # ascending
     for lo in range(0, len(order), CHUNK_ROWS):
         idx = order[lo:lo + CHUNK_ROWS]
-        rows = [sheet.cells[i] for i in idx]
-        width = max(map(len, rows))
-        if min(map(len, rows)) != width:
-            rows = [list(r) + [""] * (width - len(r)) for r in rows]
-        row_nos = [sheet.row_no[i] for i in idx]
-        source = {
-            "sheet": pa.array([sheet.sheet] * len(rows), pa.string()),
-            "row_no": pa.array(row_nos, pa.int32()),
-            "kind": pa.array([sheet.kind[i] for i in idx], pa.string()),
-            "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
-        }
-        for j, column in enumerate(zip(*rows)):
-            source[f"c{j}"] = _text_column(column)
+        texts = _string_array(_source_texts([sheet.cells[i] for i in idx], width))
         for i in idx:
             sheet.cells[i] = None
+        kinds = [sheet.kind[i] for i in idx]
+        row_nos = [sheet.row_no[i] for i in idx]
+        source = pa.table({
+            "sheet": pa.array([sheet.sheet] * len(idx), pa.string()),
+            "row_no": pa.array(row_nos, pa.int32()),
+            "kind": pa.array(kinds, pa.string()),
+            "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
+            "cells": pa.ListArray.from_arrays(pa.array(range(0, len(texts) + 1, width), pa.int32()), texts),
+        })
         a, b = bisect_left(item_rows, row_nos[0]), bisect_right(item_rows, row_nos[-1])
-        items = pa.table({c: pa.array(sheet.items[c][a:b], _ITEM_TYPES.get(c, pa.string()))
-                          for c in PARSED_COLUMNS}) if b > a else None
-        yield width, pa.table(source), items
+        items = None
+        if b > a:
+            rows = np.array([k for k, kind in enumerate(kinds) if kind == "item"])
+            items = pa.table({**{c: pa.array(sheet.items[c][a:b], _ITEM_TYPES.get(c, pa.string()))
+                                 for c in PARSED_COLUMNS},
+                              **_item_texts(texts, width, rows, text_columns)})
+        yield source, items
 
 
 def write_batch(con, record: BatchRecord) -> int:
@@ -245,9 +270,10 @@ def write_batch(con, record: BatchRecord) -> int:
 
     Rows go in chunks of ``CHUNK_ROWS``; a single worker thread runs each chunk's inserts
     (DuckDB releases the GIL, and writes full row groups as they come, see ``connect``)
-    while this thread converts the next chunk. Only the worker touches ``con`` until
-    the transaction ends. The sheets' raw cells are released as they are converted (a
-    100,000-row sheet holds ~150 MB of Python objects): a record is stored once."""
+    while this thread converts the next chunk; at most two chunks are converted and not
+    yet stored. Only the worker touches ``con`` until the transaction ends. The sheets'
+    raw cells are released as they are converted (a 100,000-row sheet holds ~150 MB of
+    Python objects): a record is stored once."""
     items = sum(s.item_count for s in record.sheets)
     skipped = sum(s.count("skipped") for s in record.sheets)
     rejected = sum(s.count("rejected") for s in record.sheets)
@@ -261,11 +287,12 @@ def write_batch(con, record: BatchRecord) -> int:
         "message": pa.array([n.message for n in notes], pa.string()),
     })
 
-    def store_chunk(source_sql: str, source: pa.Table, item_sql: str, item_table, params: dict) -> None:
-        con.register("_chunk", source)    # replaces the previous chunk's view
+    def store_chunk(source_sql: str, _chunk: pa.Table, item_sql: str, _items, params: dict) -> None:
+        # The SQL names the tables by these parameters' names (a DuckDB replacement
+        # scan), which holds them for the statement only: a registered view would keep
+        # every chunk in memory until the transaction ends.
         con.execute(source_sql, {"batch": params["batch"]})
-        if item_table is not None:
-            con.register("_items", item_table)
+        if _items is not None:
             con.execute(item_sql, params)
 
     con.begin()
@@ -281,11 +308,11 @@ def write_batch(con, record: BatchRecord) -> int:
         with ThreadPoolExecutor(max_workers=1) as worker:
             for sheet in record.sheets:
                 item_sql = _item_sql(sheet) if sheet.item_count else ""
-                params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet,
-                          "ws": WHITESPACE}
-                for width, source, item_table in _chunks(sheet):
-                    pending.append(worker.submit(store_chunk, _source_sql(width), source, item_sql, item_table,
-                                                 params))
+                params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet}
+                for source, item_table in _chunks(sheet):
+                    if len(pending) >= 2:
+                        pending[-2].result()
+                    pending.append(worker.submit(store_chunk, _SOURCE_SQL, source, item_sql, item_table, params))
             pending.append(worker.submit(
                 store_chunk, "INSERT INTO batch_notes SELECT $batch, level, sheet, row_no, column_name, message "
                              "FROM _chunk", note_table, "", None, {"batch": batch_id}))
@@ -298,12 +325,6 @@ def write_batch(con, record: BatchRecord) -> int:
             f.cancel()
         con.rollback()
         raise
-    finally:
-        for view in ("_chunk", "_items"):
-            try:
-                con.unregister(view)
-            except duckdb.Error:
-                pass
     return batch_id
 
 
