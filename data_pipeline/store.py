@@ -4,13 +4,20 @@ Tables:
 - ``batches``: one row per ingested file (name, sha256, report date and where it came
   from, counts, uploader, time).
 - ``batch_files``: the original bytes of each batch, so it can be downloaded again.
-- ``source_rows``: every non-blank row of every sheet, verbatim as text, with its sheet,
-  Excel row number, what it became (title/header/item/skipped/rejected/sheet_skipped) and
-  why.
+- ``source_rows`` (a view of the table ``source_lines``): every non-blank row of every
+  sheet, verbatim as text (``cells``, one text per column), with its sheet, Excel row
+  number, what it became (title/header/item/skipped/rejected/sheet_skipped) and why.
+  ``source_lines`` holds a row's cells as one ``line``, joined by ``SEP`` (U+001F), or,
+  when a cell holds ``SEP`` itself, as the list ``cells``: one text per row compresses
+  (zstd) and stores several times faster than a list of texts.
 - ``item_states``: one row per item per batch: the item's state in that report.
 - ``batch_notes``: warnings and rejections with sheet, row, column and message.
 - ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
   can tell their cache is stale).
+
+Schema versions: 1 kept source rows in a table ``source_rows`` with a ``cells`` list; 2
+keeps them in ``source_lines``, with the view ``source_rows`` reading as before. Opening
+a version-1 database for writing converts it (its rows keep their lists).
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -34,7 +41,7 @@ from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .settings import default_db_path
 from .values import WHITESPACE, cell_text
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
@@ -56,10 +63,6 @@ CREATE TABLE IF NOT EXISTS batches (
     sheets_skipped VARCHAR[] NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batch_files (batch_id INTEGER PRIMARY KEY, content BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS source_rows (
-    batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
-    kind VARCHAR NOT NULL, reason VARCHAR, cells VARCHAR[] NOT NULL
-);
 CREATE TABLE IF NOT EXISTS item_states (
     batch_id INTEGER NOT NULL, report_date DATE NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
     item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
@@ -72,10 +75,20 @@ CREATE TABLE IF NOT EXISTS batch_notes (
     column_name VARCHAR, message VARCHAR NOT NULL
 );
 """
+SEP = "\x1f"              # joins the cells of a source row into its line
+# Exactly one of line and cells is set (see the module docstring).
+SOURCE_LINES = """
+CREATE TABLE source_lines (
+    batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
+    kind VARCHAR NOT NULL, reason VARCHAR, line VARCHAR{compression}, cells VARCHAR[]
+)"""
+SOURCE_ROWS = f"""
+CREATE VIEW IF NOT EXISTS source_rows AS
+SELECT batch_id, sheet, row_no, kind, reason, coalesce(cells, string_split(line, chr({ord(SEP)}))) AS cells
+FROM source_lines"""
 
 CHUNK_ROWS = 16_384       # rows per insert: at most a row group (see connect), else DuckDB rewrites them at checkpoint
 ROW_GROUP_ROWS = 16_384
-_SEP = "\x1f"             # joins the cells of a chunk for encoding (see _string_array)
 _ITEM_TYPES = {"row_no": pa.int32(), "assigned_on": pa.date32(), "deadline": pa.date32(),
                "completed_on": pa.date32()}
 
@@ -124,9 +137,36 @@ def _sql_string(text: str) -> str:
 
 
 def ensure_schema(con) -> None:
+    """Create what is missing and convert a version-1 database (see the module
+    docstring); each step is kept or undone whole, so an interrupted run resumes."""
     con.execute(SCHEMA)
+    if _table_type(con, "source_lines") is None:
+        try:
+            con.execute(SOURCE_LINES.format(compression=" USING COMPRESSION zstd"))
+        except duckdb.Error:     # a file of a storage version without zstd (written by DuckDB < 1.2)
+            con.execute(SOURCE_LINES.format(compression=""))
+    if _table_type(con, "source_rows") == "BASE TABLE":
+        con.begin()
+        try:
+            con.execute("INSERT INTO source_lines SELECT batch_id, sheet, row_no, kind, reason, NULL, cells "
+                        "FROM source_rows")
+            con.execute("DROP TABLE source_rows")
+            con.execute(SOURCE_ROWS)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    con.execute(SOURCE_ROWS)
     con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('data_version', '0') ON CONFLICT DO NOTHING",
                 [SCHEMA_VERSION])
+
+
+def _table_type(con, name: str) -> str | None:
+    """``BASE TABLE``, ``VIEW`` or None: what ``name`` is in the open database."""
+    row = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                      "AND table_schema = current_schema() AND table_name = ?", [name]).fetchone()
+    return row[0] if row else None
 
 
 def data_version(con) -> int:
@@ -185,22 +225,38 @@ def _source_texts(rows, width: int) -> list[str]:
     return [v if v.__class__ is str else text(v) for row in rows for v in row]
 
 
-def _string_array(texts: list[str]) -> pa.Array:
-    """``pa.array(texts, pa.string())``, made faster and leaner: the texts are joined by
-    ``_SEP`` and encoded at once, then cut where ``_SEP`` is (UTF-8 encodes no other
-    character with its byte). When a text holds ``_SEP`` itself, the plain way."""
-    data = _SEP.join(texts).encode()
-    raw = np.frombuffer(data, np.uint8)
-    is_sep = raw == ord(_SEP)
-    ends = np.flatnonzero(is_sep)
-    n = len(texts)
-    if len(ends) != n - 1:
-        return pa.array(texts, pa.string())
+def _source_arrays(texts: list[str], width: int) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``texts``, the cells of rows (``width`` per row, row after row), as Arrow arrays:
+    every cell, and the ``line`` and ``cells`` columns of ``source_lines``. The texts
+    are joined by ``SEP`` and encoded at once, then cut with numpy where ``SEP`` is
+    (UTF-8 encodes no other character with its byte); when a text holds ``SEP``
+    itself, row by row."""
+    rows = len(texts) // width
+    raw = np.frombuffer(SEP.join(texts).encode(), np.uint8)
+    seps = np.flatnonzero(raw == ord(SEP))
+    if len(seps) != len(texts) - 1:
+        return _source_arrays_row_by_row(texts, width)
+    return _cut(raw, seps), _cut(raw, seps[width - 1::width]), pa.nulls(rows, pa.list_(pa.string()))
+
+
+def _cut(raw: np.ndarray, cuts: np.ndarray) -> pa.Array:
+    """The pieces of the UTF-8 text ``raw`` between the separator bytes at ``cuts``
+    (ascending; the separators dropped) as a string array."""
+    n = len(cuts) + 1
     offsets = np.empty(n + 1, np.int32)
     offsets[0] = 0
-    offsets[1:n] = ends - np.arange(n - 1)      # separators before each end are dropped
-    offsets[n] = len(data) - (n - 1)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw[~is_sep]))
+    offsets[1:n] = cuts - np.arange(n - 1)      # each piece starts after the separators before it
+    offsets[n] = len(raw) - (n - 1)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.delete(raw, cuts)))
+
+
+def _source_arrays_row_by_row(texts: list[str], width: int) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``_source_arrays`` when some text holds ``SEP``: its row gets a list of cells."""
+    rows = [texts[k:k + width] for k in range(0, len(texts), width)]
+    plain = [not any(SEP in t for t in row) for row in rows]
+    return (pa.array(texts, pa.string()),
+            pa.array([SEP.join(row) if p else None for row, p in zip(rows, plain)], pa.string()),
+            pa.array([None if p else row for row, p in zip(rows, plain)], pa.list_(pa.string())))
 
 
 def _item_texts(texts: pa.Array, width: int, rows: np.ndarray, text_columns: dict[str, int]) -> dict[str, pa.Array]:
@@ -227,22 +283,22 @@ def _item_sql(sheet) -> str:
             f"SELECT $batch, $report_date, $sheet, {columns} FROM _items")
 
 
-_SOURCE_SQL = "INSERT INTO source_rows SELECT $batch, sheet, row_no, kind, reason, cells FROM _chunk"
+_SOURCE_SQL = "INSERT INTO source_lines SELECT $batch, sheet, row_no, kind, reason, line, cells FROM _chunk"
 
 
 def _chunks(sheet):
     """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as (source table,
-    items table or None). A source row's ``cells`` list has one text per column of the
-    sheet (rows of one sheet have one width, shorter ones are padded with ``""``); the
-    items table holds the items among these rows, parsed columns and text columns.
-    Cells are released once converted."""
+    items table or None). A source row has one text per column of the sheet (rows of
+    one sheet have one width, shorter ones are padded with ``""``); the items table
+    holds the items among these rows, parsed columns and text columns. Cells are
+    released once converted."""
     order = sorted(range(len(sheet.row_no)), key=sheet.row_no.__getitem__)
     width = max(map(len, sheet.cells), default=0)
     text_columns = sheet.text_columns()
     item_rows = sheet.items["row_no"]          # ascending
     for lo in range(0, len(order), CHUNK_ROWS):
         idx = order[lo:lo + CHUNK_ROWS]
-        texts = _string_array(_source_texts([sheet.cells[i] for i in idx], width))
+        texts, lines, lists = _source_arrays(_source_texts([sheet.cells[i] for i in idx], width), width)
         for i in idx:
             sheet.cells[i] = None
         kinds = [sheet.kind[i] for i in idx]
@@ -252,7 +308,8 @@ def _chunks(sheet):
             "row_no": pa.array(row_nos, pa.int32()),
             "kind": pa.array(kinds, pa.string()),
             "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
-            "cells": pa.ListArray.from_arrays(pa.array(range(0, len(texts) + 1, width), pa.int32()), texts),
+            "line": lines,
+            "cells": lists,
         })
         a, b = bisect_left(item_rows, row_nos[0]), bisect_right(item_rows, row_nos[-1])
         items = None
@@ -334,7 +391,7 @@ def remove_batch(con, batch_id: int) -> bool:
     try:
         found = con.execute("SELECT count(*) FROM batches WHERE batch_id = ?", [batch_id]).fetchone()[0]
         if found:
-            for table in ("item_states", "source_rows", "batch_notes", "batch_files", "batches"):
+            for table in ("item_states", "source_lines", "batch_notes", "batch_files", "batches"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             bump_data_version(con)
         con.commit()
