@@ -287,17 +287,19 @@ _SOURCE_SQL = "INSERT INTO source_lines SELECT $batch, sheet, row_no, kind, reas
 
 
 def _chunks(sheet):
-    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as (source table,
-    items table or None). A source row has one text per column of the sheet (rows of
-    one sheet have one width, shorter ones are padded with ``""``); the items table
-    holds the items among these rows, parsed columns and text columns. Cells are
-    released once converted."""
+    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time (the remainder
+    first: DuckDB commits a short last insert of a transaction markedly slower than a
+    short first one), as (source table, items table or None). A source row has one
+    text per column of the sheet (rows of one sheet have one width, shorter ones are
+    padded with ``""``); the items table holds the items among these rows, parsed
+    columns and text columns. Cells are released once converted."""
     order = sorted(range(len(sheet.row_no)), key=sheet.row_no.__getitem__)
     width = max(map(len, sheet.cells), default=0)
     text_columns = sheet.text_columns()
     item_rows = sheet.items["row_no"]          # ascending
-    for lo in range(0, len(order), CHUNK_ROWS):
-        idx = order[lo:lo + CHUNK_ROWS]
+    first = len(order) % CHUNK_ROWS or CHUNK_ROWS
+    for lo, hi in zip([0, *range(first, len(order), CHUNK_ROWS)], range(first, len(order) + 1, CHUNK_ROWS)):
+        idx = order[lo:hi]
         texts, lines, lists = _source_arrays(_source_texts([sheet.cells[i] for i in idx], width), width)
         for i in idx:
             sheet.cells[i] = None
@@ -325,12 +327,12 @@ def write_batch(con, record: BatchRecord) -> int:
     """Store one batch in a single transaction and return its id. On any error nothing
     of it is stored.
 
-    Rows go in chunks of ``CHUNK_ROWS``; a single worker thread runs each chunk's inserts
-    (DuckDB releases the GIL, and writes full row groups as they come, see ``connect``)
-    while this thread converts the next chunk; at most two chunks are converted and not
-    yet stored. Only the worker touches ``con`` until the transaction ends. The sheets'
-    raw cells are released as they are converted (a 100,000-row sheet holds ~150 MB of
-    Python objects): a record is stored once."""
+    A single worker thread runs the inserts (DuckDB releases the GIL, and writes full
+    row groups as they come, see ``connect``): the batch row and the file, then the rows
+    in chunks (``_chunks``), each while this thread converts the next; at most two
+    chunks are converted and not yet stored. Only the worker touches ``con`` until the
+    transaction ends. The sheets' raw cells are released as they are converted (a
+    100,000-row sheet holds ~150 MB of Python objects): a record is stored once."""
     items = sum(s.item_count for s in record.sheets)
     skipped = sum(s.count("skipped") for s in record.sheets)
     rejected = sum(s.count("rejected") for s in record.sheets)
@@ -352,17 +354,20 @@ def write_batch(con, record: BatchRecord) -> int:
         if _items is not None:
             con.execute(item_sql, params)
 
-    con.begin()
-    pending: list = []
-    try:
-        batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
+    def store_batch(batch_id: int) -> None:
         con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, record.file_name, record.content_hash, record.file_kind, record.report_date,
              record.report_date_source, dt.datetime.now().replace(microsecond=0), record.uploaded_by,
              items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
+
+    con.begin()
+    pending: list = []
+    try:
+        batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
         with ThreadPoolExecutor(max_workers=1) as worker:
+            pending.append(worker.submit(store_batch, batch_id))
             for sheet in record.sheets:
                 item_sql = _item_sql(sheet) if sheet.item_count else ""
                 params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet}
