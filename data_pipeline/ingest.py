@@ -13,7 +13,9 @@ header, when it has no item rows, or when every candidate row is rejected.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,12 +81,30 @@ class IngestResult:
                 f"问题{self.items}条，跳过{self.skipped}行，拒收{self.rejected}行，警告{self.warnings}条")
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the block, back on after it (unless it
+    was off already: blocks may nest, also across threads). A ledger is a million cells
+    in lists; while they are made, checked and converted, the collector would walk
+    them again and again for nothing (~0.4 s of a 100,000-row ingest). Cycles made
+    meanwhile are collected once it is back on."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def parse_file(data: bytes, file_name: str, *, report_date: dt.date | None = None,
                overrides: dict[str, str | None] | None = None) -> ParsedFile:
     """Read, detect and normalise ``data``; raise ``LedgerError`` (with the file name)
     when it cannot become a batch."""
     try:
-        return _parse(data, file_name, report_date, overrides)
+        with collector_paused():
+            return _parse(data, file_name, report_date, overrides)
     except LedgerError as exc:
         raise exc.located(file=file_name) from None
 
@@ -148,8 +168,9 @@ def ingest_bytes(con, data: bytes, file_name: str, *, report_date: dt.date | Non
     existing = find_batch_by_hash(con, content_hash)
     if existing:
         return IngestResult(file_name, existing[0], existing[2], 0, 0, 0, 0, duplicate=True)
-    parsed = parse_file(data, file_name, report_date=report_date, overrides=overrides)
-    return store_parsed(con, parsed, actor=actor)
+    with collector_paused():
+        parsed = parse_file(data, file_name, report_date=report_date, overrides=overrides)
+        return store_parsed(con, parsed, actor=actor)
 
 
 def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None) -> IngestResult:
@@ -164,7 +185,8 @@ def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None) -> Inge
         sheets_used=[s.sheet for s in parsed.used],
         sheets_skipped=[s.sheet for s in parsed.sheets if s.layout is None],
         sheets=parsed.sheets, notes=parsed.notes, uploaded_by=actor.name if actor else None)
-    batch_id = write_batch(con, record, actor)
+    with collector_paused():
+        batch_id = write_batch(con, record, actor)
     return IngestResult(parsed.file_name, batch_id, parsed.report_date, parsed.items, parsed.skipped,
                         parsed.rejected, parsed.warnings, notes=parsed.notes)
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from .layout import Layout
@@ -134,6 +133,23 @@ def _blank(row) -> bool:
     return True
 
 
+def _first_filled(row):
+    """The first cell of ``row`` that is not empty (``_empty``), None when it is blank."""
+    for v in row:
+        if v != "" and v is not None and (v.__class__ is not str or v.strip(WHITESPACE)):
+            return v
+    return None
+
+
+def _filled(row) -> list:
+    """The cells of ``row`` that are not ``""`` or None; when the first of them is white
+    space only, the cells that are not empty (``_empty``)."""
+    filled = [v for v in row if v != "" and v is not None]
+    if filled and filled[0].__class__ is str and not filled[0].strip(WHITESPACE):
+        filled = [v for v in filled if not _empty(v)]   # rare: cells of spaces only
+    return filled
+
+
 def skipped_sheet(sheet: Sheet) -> SheetResult:
     """A sheet with no recognisable header: its rows are kept, none is an item."""
     result = SheetResult(sheet.name, None)
@@ -178,33 +194,30 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
     in_footer = False
     for i in range(layout.header_last + 1, len(rows)):
         row = rows[i]
-        filled = [v for v in row if v != "" and v is not None]
-        if filled and filled[0].__class__ is str and not filled[0].strip(WHITESPACE):
-            filled = [v for v in filled if not _empty(v)]   # rare: cells of spaces only
-        if not filled:
+        first = _first_filled(row)
+        if first is None:
             continue
-        first = filled[0]
         marker = _MARKER.match(first.lstrip()) if first.__class__ is str else None
         reason = ""
         if marker and marker.lastgroup == "total":
             reason = "合计/小计行"
-        elif (marker and marker.lastgroup == "footnote") or (in_footer and len(filled) == 1):
+        elif (marker and marker.lastgroup == "footnote") or (in_footer and len(_filled(row)) == 1):
             reason, in_footer = "表尾注释", True
         elif marker:
             reason = "落款行（填报人/审核人）"
         elif repeat_marks and _repeats_header(row, repeat_marks):
             reason = "重复的表头行"
-        elif len(filled) <= len(template_cols) and \
+        elif _has_key(row, key_cols):   # key columns are no template columns: not a template-only row
+            candidates.append(i)
+            continue
+        elif len(_filled(row)) <= len(template_cols) and \
                 all(j in template_cols for j, v in enumerate(row) if not _empty(v)):
             reason = "空白行（只有序号或单位）"
         if reason:
             _keep(result, i + 1, "skipped", reason, row)
             continue
-        if not _has_key(row, key_cols):
-            _keep(result, i + 1, "rejected", "缺少问题描述和问题编号，无法作为一条问题", row)
-            result.notes.append(Note("rejected", sheet.name, i + 1, "", "缺少问题描述和问题编号，无法作为一条问题"))
-            continue
-        candidates.append(i)
+        _keep(result, i + 1, "rejected", "缺少问题描述和问题编号，无法作为一条问题", row)
+        result.notes.append(Note("rejected", sheet.name, i + 1, "", "缺少问题描述和问题编号，无法作为一条问题"))
 
     fallback = group or sheet_group(sheet.name, layout) or UNGROUPED   # for blank group cells
     _build_items(result, rows, candidates, fields, header_of, fallback, report_date)
@@ -237,21 +250,26 @@ def _header_marks(rows, layout: Layout) -> list[list[tuple[int, str]]]:
     return marks
 
 
+class _Memo(dict):
+    """value -> ``fn(value)``, computed on first use; a ``DateError`` becomes the
+    ``DateError`` class itself as the result."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, v):
+        try:
+            r = self.fn(v)
+        except DateError:
+            r = DateError
+        self[v] = r
+        return r
+
+
 def _memo(fn, values) -> list:
-    """``[fn(v) for v in values]``, computing ``fn`` once per distinct value; a
-    ``DateError`` becomes the ``DateError`` class itself as the result."""
-    cache: dict = {}
-    out = []
-    for v in values:
-        r = cache.get(v, cache)
-        if r is cache:
-            try:
-                r = fn(v)
-            except DateError:
-                r = DateError
-            cache[v] = r
-        out.append(r)
-    return out
+    """``[fn(v) for v in values]``, computing ``fn`` once per distinct value (``_Memo``)."""
+    return list(map(_Memo(fn).__getitem__, values))
 
 
 def _text(values) -> list[str]:

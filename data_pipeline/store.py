@@ -4,9 +4,12 @@ Tables:
 - ``batches``: one row per ingested file (name, sha256, report date and where it came
   from, counts, uploader, time).
 - ``batch_files``: the original bytes of each batch, so it can be downloaded again.
-- ``source_rows``: every non-blank row of every sheet, verbatim as text, with its sheet,
-  Excel row number, what it became (title/header/item/skipped/rejected/sheet_skipped) and
-  why.
+- ``source_rows`` (a view of the table ``source_lines``): every non-blank row of every
+  sheet, verbatim as text (``cells``, one text per column), with its sheet, Excel row
+  number, what it became (title/header/item/skipped/rejected/sheet_skipped) and why.
+  ``source_lines`` holds a row's cells as one ``line``, joined by ``SEP`` (U+001F), or,
+  when a cell holds ``SEP`` itself, as the list ``cells``: one text per row compresses
+  (zstd) and stores several times faster than a list of texts.
 - ``item_states``: one row per item per batch: the item's state in that report.
 - ``batch_notes``: warnings and rejections with sheet, row, column and message.
 - ``audit_log``: every change (upload, removal, settings, remembered column mappings)
@@ -16,6 +19,10 @@ Tables:
   later files (``mappings``).
 - ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
   can tell their cache is stale).
+
+Schema versions: 1 kept source rows in a table ``source_rows`` with a ``cells`` list; 2
+keeps them in ``source_lines``, with the view ``source_rows`` reading as before. Opening
+a version-1 database for writing converts it (its rows keep their lists).
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -30,7 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import audit
 from .errors import DatabaseBusy
@@ -38,7 +47,7 @@ from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .settings import default_db_path
 from .values import WHITESPACE, cell_text
 
-SCHEMA_VERSION = "2"   # 2: audit_log and column_mappings
+SCHEMA_VERSION = "2"   # 2: source rows as lines (source_lines), audit_log, column_mappings
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
@@ -60,10 +69,6 @@ CREATE TABLE IF NOT EXISTS batches (
     sheets_skipped VARCHAR[] NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batch_files (batch_id INTEGER PRIMARY KEY, content BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS source_rows (
-    batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
-    kind VARCHAR NOT NULL, reason VARCHAR, cells VARCHAR[] NOT NULL
-);
 CREATE TABLE IF NOT EXISTS item_states (
     batch_id INTEGER NOT NULL, report_date DATE NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
     item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
@@ -84,8 +89,19 @@ CREATE TABLE IF NOT EXISTS batch_notes (
     column_name VARCHAR, message VARCHAR NOT NULL
 );
 """
+SEP = "\x1f"              # joins the cells of a source row into its line
+# Exactly one of line and cells is set (see the module docstring).
+SOURCE_LINES = """
+CREATE TABLE source_lines (
+    batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
+    kind VARCHAR NOT NULL, reason VARCHAR, line VARCHAR{compression}, cells VARCHAR[]
+)"""
+SOURCE_ROWS = f"""
+CREATE VIEW IF NOT EXISTS source_rows AS
+SELECT batch_id, sheet, row_no, kind, reason, coalesce(cells, string_split(line, chr({ord(SEP)}))) AS cells
+FROM source_lines"""
 
-CHUNK_ROWS = 20_000       # rows per insert: more than a row group, so each is written at once
+CHUNK_ROWS = 16_384       # rows per insert: at most a row group (see connect), else DuckDB rewrites them at checkpoint
 ROW_GROUP_ROWS = 16_384
 _ITEM_TYPES = {"row_no": pa.int32(), "assigned_on": pa.date32(), "deadline": pa.date32(),
                "completed_on": pa.date32()}
@@ -141,17 +157,42 @@ def _sql_string(text: str) -> str:
 
 def ensure_schema(con) -> None:
     """Create what is missing (every statement is ``IF NOT EXISTS``: tables added by a
-    later version appear in an older file) and record ``SCHEMA_VERSION``."""
+    later version appear in an older file), convert a version-1 database (see the
+    module docstring) and record ``SCHEMA_VERSION``. Each step is kept or undone
+    whole, so an interrupted run resumes."""
     con.execute(SCHEMA)
+    if _table_type(con, "source_lines") is None:
+        try:
+            con.execute(SOURCE_LINES.format(compression=" USING COMPRESSION zstd"))
+        except duckdb.Error:     # a file of a storage version without zstd (written by DuckDB < 1.2)
+            con.execute(SOURCE_LINES.format(compression=""))
+    if _table_type(con, "source_rows") == "BASE TABLE":
+        con.begin()
+        try:
+            con.execute("INSERT INTO source_lines SELECT batch_id, sheet, row_no, kind, reason, NULL, cells "
+                        "FROM source_rows")
+            con.execute("DROP TABLE source_rows")
+            con.execute(SOURCE_ROWS)
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    con.execute(SOURCE_ROWS)
     con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION])
 
 
+def _table_type(con, name: str) -> str | None:
+    """``BASE TABLE``, ``VIEW`` or None: what ``name`` is in the open database."""
+    row = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = current_database() "
+                      "AND table_schema = current_schema() AND table_name = ?", [name]).fetchall()
+    return row[0][0] if row else None
+
+
 def _stored_schema_version(con) -> str | None:
-    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'campaign' "
-                        "AND table_name = 'meta'").fetchall()[0][0]
-    if not found:
+    if _table_type(con, "meta") is None:
         return None
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
     return row[0][0] if row else None
@@ -191,83 +232,124 @@ class BatchRecord:
     uploaded_by: str | None = None
 
 
-def _text_column(values) -> pa.Array:
-    """One column of cells as an Arrow string array (``values.cell_text``). Columns of
-    text alone go to Arrow untouched; dates are memoised since ledgers repeat them."""
-    if set(map(type, values)) <= {str}:
-        return pa.array(values, pa.string())
-    memo: dict = {}
-    out = []
-    for v in values:
+def _source_texts(rows, width: int) -> list[str]:
+    """The cells of ``rows`` as one flat list of texts, row after row, each row padded
+    with ``""`` to ``width``: text as it is, any other value as ``values.cell_text``
+    writes it (dates memoised: ledgers repeat them)."""
+    dates: dict = {}
+
+    def text(v):
         cls = v.__class__
-        if cls is str:
-            out.append(v)
-        elif cls is float:
-            out.append(str(int(v)) if v.is_integer() else repr(v))
-        elif cls is dt.date or cls is dt.datetime:
-            t = memo.get(v)
+        if cls is float:
+            return str(int(v)) if v.is_integer() else repr(v)
+        if cls is dt.date or cls is dt.datetime:
+            t = dates.get(v)
             if t is None:
-                t = memo[v] = cell_text(v)
-            out.append(t)
-        else:
-            out.append(cell_text(v))
-    return pa.array(out, pa.string())
+                t = dates[v] = cell_text(v)
+            return t
+        return cell_text(v)
+
+    if any(len(r) != width for r in rows):
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    return [v if v.__class__ is str else text(v) for row in rows for v in row]
 
 
-def _trimmed(expr: str) -> str:
-    """SQL for ``expr`` trimmed of ``values.WHITESPACE`` (passed as ``$ws``); ``trim`` with
-    a character set is slow, so it runs only on text that starts or ends with one."""
-    return (f"CASE WHEN contains($ws, left({expr}, 1)) OR contains($ws, right({expr}, 1)) "
-            f"THEN trim({expr}, $ws) ELSE {expr} END")
+def _source_arrays(texts: list[str], width: int) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``texts``, the cells of rows (``width`` per row, row after row), as Arrow arrays:
+    every cell, and the ``line`` and ``cells`` columns of ``source_lines``. The texts
+    are joined by ``SEP`` and encoded at once, then cut with numpy where ``SEP`` is
+    (UTF-8 encodes no other character with its byte); when a text holds ``SEP``
+    itself, row by row."""
+    rows = len(texts) // width
+    raw = np.frombuffer(SEP.join(texts).encode(), np.uint8)
+    seps = np.flatnonzero(raw == ord(SEP))
+    if len(seps) != len(texts) - 1:
+        return _source_arrays_row_by_row(texts, width)
+    return _cut(raw, seps), _cut(raw, seps[width - 1::width]), pa.nulls(rows, pa.list_(pa.string()))
 
 
-def _source_sql(width: int) -> str:
-    cells = ", ".join(f"c{j}" for j in range(width))
-    return f"INSERT INTO source_rows SELECT $batch, sheet, row_no, kind, reason, [{cells}] FROM _chunk"
+def _cut(raw: np.ndarray, cuts: np.ndarray) -> pa.Array:
+    """The pieces of the UTF-8 text ``raw`` between the separator bytes at ``cuts``
+    (ascending; the separators dropped) as a string array."""
+    n = len(cuts) + 1
+    offsets = np.empty(n + 1, np.int32)
+    offsets[0] = 0
+    offsets[1:n] = cuts - np.arange(n - 1)      # each piece starts after the separators before it
+    offsets[n] = len(raw) - (n - 1)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.delete(raw, cuts)))
+
+
+def _source_arrays_row_by_row(texts: list[str], width: int) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``_source_arrays`` when some text holds ``SEP``: its row gets a list of cells."""
+    rows = [texts[k:k + width] for k in range(0, len(texts), width)]
+    plain = [not any(SEP in t for t in row) for row in rows]
+    return (pa.array(texts, pa.string()),
+            pa.array([SEP.join(row) if p else None for row, p in zip(rows, plain)], pa.string()),
+            pa.array([None if p else row for row, p in zip(rows, plain)], pa.list_(pa.string())))
+
+
+def _item_texts(texts: pa.Array, width: int, rows: np.ndarray, text_columns: dict[str, int]) -> dict[str, pa.Array]:
+    """The text columns (``TEXT_COLUMNS``) of the items in ``rows`` (positions of rows
+    in ``texts``, the cells ``width`` per row): the cell trimmed of ``values.WHITESPACE``
+    (so ``values.cell_text`` of the value read), null when empty or when the sheet has
+    no such column."""
+    out = {}
+    for c in TEXT_COLUMNS:
+        j = text_columns.get(c)
+        if j is None or j >= width:
+            out[c] = pa.nulls(len(rows), pa.string())
+            continue
+        text = pc.utf8_trim(texts.take(rows * width + j), WHITESPACE)
+        out[c] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return out
 
 
 def _item_sql(sheet) -> str:
-    """SQL storing the items of one chunk of ``sheet``: the parsed columns (``_items``)
-    come from Python, the text columns are the trimmed source cells of the same rows
-    (``_chunk``), so text goes to Arrow once."""
-    text = sheet.text_columns()
-    exprs = [f"nullif({_trimmed(f's.c{text[c]}')}, '') AS {c}" if c in text else f"NULL AS {c}"
-             for c in TEXT_COLUMNS]
-    return f"""
-        INSERT INTO item_states (batch_id, report_date, sheet, {", ".join(PARSED_COLUMNS)}, {", ".join(TEXT_COLUMNS)})
-        SELECT $batch, $report_date, $sheet, {", ".join(f"p.{c}" for c in PARSED_COLUMNS)}, {", ".join(exprs)}
-        FROM _items p JOIN _chunk s ON s.row_no = p.row_no"""
+    """SQL storing one chunk of items of ``sheet`` (``_items``: ``PARSED_COLUMNS`` and
+    ``TEXT_COLUMNS``)."""
+    columns = ", ".join((*PARSED_COLUMNS, *TEXT_COLUMNS))
+    return (f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}) "
+            f"SELECT $batch, $report_date, $sheet, {columns} FROM _items")
+
+
+_SOURCE_SQL = "INSERT INTO source_lines SELECT $batch, sheet, row_no, kind, reason, line, cells FROM _chunk"
 
 
 def _chunks(sheet):
-    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time, as
-    (column count, source table, items table or None). Cells are columns ``c0..cN``
-    (rows of one sheet have one width) that SQL turns into the ``cells`` list; the
-    items table holds the parsed columns of the items among these rows. Cells are
-    released once converted."""
+    """The sheet's source rows in row order, ``CHUNK_ROWS`` at a time (the remainder
+    first: DuckDB commits a short last insert of a transaction markedly slower than a
+    short first one), as (source table, items table or None). A source row has one
+    text per column of the sheet (rows of one sheet have one width, shorter ones are
+    padded with ``""``); the items table holds the items among these rows, parsed
+    columns and text columns. Cells are released once converted."""
     order = sorted(range(len(sheet.row_no)), key=sheet.row_no.__getitem__)
+    width = max(map(len, sheet.cells), default=0)
+    text_columns = sheet.text_columns()
     item_rows = sheet.items["row_no"]          # ascending
-    for lo in range(0, len(order), CHUNK_ROWS):
-        idx = order[lo:lo + CHUNK_ROWS]
-        rows = [sheet.cells[i] for i in idx]
-        width = max(map(len, rows))
-        if min(map(len, rows)) != width:
-            rows = [list(r) + [""] * (width - len(r)) for r in rows]
-        row_nos = [sheet.row_no[i] for i in idx]
-        source = {
-            "sheet": pa.array([sheet.sheet] * len(rows), pa.string()),
-            "row_no": pa.array(row_nos, pa.int32()),
-            "kind": pa.array([sheet.kind[i] for i in idx], pa.string()),
-            "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
-        }
-        for j, column in enumerate(zip(*rows)):
-            source[f"c{j}"] = _text_column(column)
+    first = len(order) % CHUNK_ROWS or CHUNK_ROWS
+    for lo, hi in zip([0, *range(first, len(order), CHUNK_ROWS)], range(first, len(order) + 1, CHUNK_ROWS)):
+        idx = order[lo:hi]
+        texts, lines, lists = _source_arrays(_source_texts([sheet.cells[i] for i in idx], width), width)
         for i in idx:
             sheet.cells[i] = None
+        kinds = [sheet.kind[i] for i in idx]
+        row_nos = [sheet.row_no[i] for i in idx]
+        source = pa.table({
+            "sheet": pa.array([sheet.sheet] * len(idx), pa.string()),
+            "row_no": pa.array(row_nos, pa.int32()),
+            "kind": pa.array(kinds, pa.string()),
+            "reason": pa.array([sheet.reason[i] or None for i in idx], pa.string()),
+            "line": lines,
+            "cells": lists,
+        })
         a, b = bisect_left(item_rows, row_nos[0]), bisect_right(item_rows, row_nos[-1])
-        items = pa.table({c: pa.array(sheet.items[c][a:b], _ITEM_TYPES.get(c, pa.string()))
-                          for c in PARSED_COLUMNS}) if b > a else None
-        yield width, pa.table(source), items
+        items = None
+        if b > a:
+            rows = np.array([k for k, kind in enumerate(kinds) if kind == "item"])
+            items = pa.table({**{c: pa.array(sheet.items[c][a:b], _ITEM_TYPES.get(c, pa.string()))
+                                 for c in PARSED_COLUMNS},
+                              **_item_texts(texts, width, rows, text_columns)})
+        yield source, items
 
 
 def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> int:
@@ -275,10 +357,11 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
     of it is stored. ``actor`` (who uploads it) is written to the audit log in the same
     transaction.
 
-    Rows go in chunks of ``CHUNK_ROWS``; a single worker thread runs each chunk's inserts
-    (DuckDB releases the GIL, and writes full row groups as they come, see ``connect``)
-    while this thread converts the next chunk. Only the worker touches ``con`` until
-    the transaction ends. The sheets' raw cells are released as they are converted (a
+    A single worker thread runs the inserts (DuckDB releases the GIL, and writes full
+    row groups as they come, see ``connect``): the batch row and the file, then the rows
+    in chunks (``_chunks``), each while this thread converts the next; at most two
+    chunks are converted and not yet stored. Only the worker touches ``con`` until the
+    transaction ends. The sheets' raw cells are released as they are converted (a
     100,000-row sheet holds ~150 MB of Python objects): a record is stored once."""
     items = sum(s.item_count for s in record.sheets)
     skipped = sum(s.count("skipped") for s in record.sheets)
@@ -293,31 +376,35 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
         "message": pa.array([n.message for n in notes], pa.string()),
     })
 
-    def store_chunk(source_sql: str, source: pa.Table, item_sql: str, item_table, params: dict) -> None:
-        con.register("_chunk", source)    # replaces the previous chunk's view
+    def store_chunk(source_sql: str, _chunk: pa.Table, item_sql: str, _items, params: dict) -> None:
+        # The SQL names the tables by these parameters' names (a DuckDB replacement
+        # scan), which holds them for the statement only: a registered view would keep
+        # every chunk in memory until the transaction ends.
         con.execute(source_sql, {"batch": params["batch"]})
-        if item_table is not None:
-            con.register("_items", item_table)
+        if _items is not None:
             con.execute(item_sql, params)
 
-    con.begin()
-    pending: list = []
-    try:
-        batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
+    def store_batch(batch_id: int) -> None:
         con.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, record.file_name, record.content_hash, record.file_kind, record.report_date,
              record.report_date_source, dt.datetime.now().replace(microsecond=0), record.uploaded_by,
              items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
+
+    con.begin()
+    pending: list = []
+    try:
+        batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
         with ThreadPoolExecutor(max_workers=1) as worker:
+            pending.append(worker.submit(store_batch, batch_id))
             for sheet in record.sheets:
                 item_sql = _item_sql(sheet) if sheet.item_count else ""
-                params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet,
-                          "ws": WHITESPACE}
-                for width, source, item_table in _chunks(sheet):
-                    pending.append(worker.submit(store_chunk, _source_sql(width), source, item_sql, item_table,
-                                                 params))
+                params = {"batch": batch_id, "report_date": record.report_date, "sheet": sheet.sheet}
+                for source, item_table in _chunks(sheet):
+                    if len(pending) >= 2:
+                        pending[-2].result()
+                    pending.append(worker.submit(store_chunk, _SOURCE_SQL, source, item_sql, item_table, params))
             pending.append(worker.submit(
                 store_chunk, "INSERT INTO batch_notes SELECT $batch, level, sheet, row_no, column_name, message "
                              "FROM _chunk", note_table, "", None, {"batch": batch_id}))
@@ -333,12 +420,6 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
             f.cancel()
         con.rollback()
         raise
-    finally:
-        for view in ("_chunk", "_items"):
-            try:
-                con.unregister(view)
-            except duckdb.Error:
-                pass
     return batch_id
 
 
@@ -353,7 +434,7 @@ def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int
                                 [batch_id]).fetchall()
             if not found:
                 continue
-            for table in ("item_states", "source_rows", "batch_notes", "batch_files", "batches"):
+            for table in ("item_states", "source_lines", "batch_notes", "batch_files", "batches"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             name, date, items = found[0]
             audit.log(con, actor, audit.REMOVE, f"批次#{batch_id}：文件“{name}”（截至{date:%Y-%m-%d}，问题{items}条）",

@@ -214,7 +214,7 @@ def _fail_in_worker(original):
     def item_sql(sheet):
         original(sheet)
         return ("SELECT error(concat('写入中断：本批次已写入源行', count(*), '行')) FROM source_rows "
-                "WHERE batch_id = $batch AND $sheet IS NOT NULL AND $report_date IS NOT NULL AND $ws IS NOT NULL")
+                "WHERE batch_id = $batch AND $sheet IS NOT NULL AND $report_date IS NOT NULL")
     return item_sql
 
 

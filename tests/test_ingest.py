@@ -257,3 +257,43 @@ def test_blank_group_cells_take_the_sheets_group(tmp_path):
     rows[0] = ["填报日期：2026年3月6日"]
     parsed = parse_file(L.write_xlsx(tmp_path / "b.xlsx", rows, sheet="Sheet1").read_bytes(), "b.xlsx")
     assert parsed.sheets[0].items["group_name"] == ["道路维修组", "未分组"] and parsed.warnings == 0
+
+
+def test_source_rows_keep_cells_holding_the_line_separator(tmp_path, con):
+    """A cell holding U+001F (what joins a source row's cells into one line) is kept
+    verbatim too: its row is stored as a list; the other rows are unaffected."""
+    path = tmp_path / "台账2026-03-06.csv"
+    path.write_text("问题描述,责任单位,整改情况\n坑槽\x1f井盖, 甲组 ,已整改\n路灯,乙组,\x1e\n", encoding="utf-8")
+    ingest_file(con, path)
+    assert con.execute("SELECT row_no, cells FROM source_rows ORDER BY row_no").fetchall() == [
+        (1, ["问题描述", "责任单位", "整改情况"]), (2, ["坑槽\x1f井盖", " 甲组 ", "已整改"]), (3, ["路灯", "乙组", "\x1e"])]
+    assert con.execute("SELECT count(*) FROM source_lines WHERE cells IS NOT NULL").fetchone()[0] == 1
+    assert con.execute("SELECT description, group_name, status_text FROM item_states ORDER BY row_no").fetchall() == [
+        ("坑槽\x1f井盖", "甲组", "已整改"), ("路灯", "乙组", "\x1e")]
+
+
+def test_schema_1_database_is_converted(db_path, tmp_path):
+    """A database written before source rows became lines (schema 1) opens for writing
+    as schema 2: its source rows read as before, and new batches are stored and removed."""
+    import duckdb
+    old = duckdb.connect(str(db_path))
+    old.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('data_version', '3')")
+    old.execute("CREATE TABLE source_rows (batch_id INTEGER NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL, "
+                "kind VARCHAR NOT NULL, reason VARCHAR, cells VARCHAR[] NOT NULL)")
+    old.execute("INSERT INTO source_rows VALUES (7, 'Sheet1', 2, 'item', NULL, ['路灯', '甲组'])")
+    old.close()
+    con = dp.connect(db_path)
+    try:
+        assert con.execute("SELECT key, value FROM meta ORDER BY key").fetchall() == [
+            ("data_version", "3"), ("schema_version", "2")]
+        assert con.execute("SELECT batch_id, row_no, kind, cells FROM source_rows").fetchall() == [
+            (7, 2, "item", ["路灯", "甲组"])]
+        path = L.write_xlsx(tmp_path / "台账2026-03-06.xlsx", [["问题描述", "责任单位"], ["坑槽", "乙组"]])
+        result = ingest_file(con, path)
+        assert con.execute("SELECT cells FROM source_rows WHERE batch_id = ? ORDER BY row_no",
+                           [result.batch_id]).fetchall() == [(["问题描述", "责任单位"],), (["坑槽", "乙组"],)]
+        assert dp.remove_batch(con, result.batch_id)
+        assert con.execute("SELECT count(*) FROM source_rows").fetchone()[0] == 1
+    finally:
+        con.close()
