@@ -1,9 +1,10 @@
 """上传记录 (office only): every stored batch, newest report first; for one batch its
 original file (download), its validation report (table and .xlsx) and its removal.
 
-Removing a batch (after a confirmation) deletes its rows and item states in one
+Downloads are made when clicked. Removing a batch (after a confirmation) deletes its rows and item states in one
 transaction; every page then shows exactly what it showed before the batch came in.
 """
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -52,16 +53,14 @@ with st.container(border=True):
     skipped = "、".join(row.sheets_skipped)
     st.caption(f"截至{row.report_date:%Y-%m-%d}（{row.report_date_source}）｜ 使用的工作表：{used}"
                + (f" ｜ 跳过的工作表：{skipped}" if skipped else ""))
-    original = data.batch_file(v.db, chosen)
-    if original:
-        st.download_button("下载原始文件", original[1], original[0], key=f"original|{chosen}",
-                           icon=":material/download:")
+    st.download_button("下载原始文件", lambda: data.batch_file(v.db, chosen)[1], row.file_name,
+                       key=f"original|{chosen}", icon=":material/download:")
     notes = validation.stored_notes(data.batch_notes(v.db, v.version, chosen))
     with st.expander(f"检查结果（{len(notes)}条）"):
         if notes:
             st.dataframe(validation.notes_frame(notes), hide_index=True, column_config=validation.COLUMNS)
-        st.download_button("下载检查结果（.xlsx）", validation.report_xlsx(
-            row.file_name, notes, report_date=row.report_date,
+        st.download_button("下载检查结果（.xlsx）", partial(
+            validation.report_xlsx, row.file_name, notes, report_date=row.report_date,
             counts={k: int(row[k]) for k in ("items", "skipped", "rejected", "warnings")}),
             f"{Path(row.file_name).stem}_导入检查结果.xlsx", key=f"report|{chosen}", icon=":material/download:")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -215,7 +216,7 @@ def show_notes(notes, file_name: str, report_date, counts, *, key: str) -> None:
     else:
         st.caption("没有拒收的行，也没有警告。")
     st.download_button("下载检查结果（.xlsx，可发回填报单位）",
-                       validation.report_xlsx(file_name, notes, report_date=report_date, counts=counts),
+                       partial(validation.report_xlsx, file_name, notes, report_date=report_date, counts=counts),
                        f"{Path(file_name).stem}_导入检查结果.xlsx", key=f"report|{key}",
                        icon=":material/download:")
 
@@ -261,7 +262,7 @@ with st.expander("使用说明、标准模板与已记住的列对应"):
         "1. 选择本周各工作组报来的台账（可一次选多个；支持 .xlsx/.xlsm/.xls/.xlsb/.ods/.csv）。\n"
         "2. 逐个核对系统识别的结果：截至日期、问题数、列对应、前几行；有拒收或警告的，可下载检查结果发回填报单位。\n"
         "3. 点“确认导入”。导入后各页面的数字立即更新；导错了可在“上传记录”页删除该批次。")
-    st.download_button(f"下载{TEMPLATE_NAME}", template_bytes(), TEMPLATE_NAME, icon=":material/download:",
+    st.download_button(f"下载{TEMPLATE_NAME}", template_bytes, TEMPLATE_NAME, icon=":material/download:",
                        help="给需要的工作组：列名规范、整改状态有下拉选项，导入时无需任何调整。")
     known = data.remembered_listing(v.db, v.version)
     if known.empty:
