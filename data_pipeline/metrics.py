@@ -47,8 +47,8 @@ def states_sql(dates_sql: str, where: str = "", *, full: bool = True) -> str:
     ``as_of``), plus ``open`` (not done, not long-term) and ``done_on``; ``where`` is
     ``filter_sql``'s condition. With ``full`` every ``item_states`` column, else only
     those the counts need (status, deadline, completed_on, group_name, category,
-    report_date, batch_id, sheet, row_no). Every metric here, and every other figure in
-    ``data_pipeline``, is computed over this."""
+    report_date, batch_id, sheet, row_no). Every figure in ``data_pipeline`` is computed
+    over this (the counts here over ``_counted_states_sql``, the same rows collapsed)."""
     if not full:
         return f"""
             WITH v AS ({_VALIDITY}), d AS ({dates_sql})
@@ -73,14 +73,35 @@ OVERDUE_SQL = "open AND deadline < as_of"
 DUE_SOON_SQL = "open AND deadline >= as_of AND deadline <= as_of + $due_soon"
 ON_TIME_SQL = "status = 'done' AND (deadline IS NULL OR done_on <= deadline)"
 
+
+
+def _counted_states_sql(dates_sql: str, where: str, collapse: bool) -> str:
+    """``states_sql(full=False)`` for counting, each row with ``on_time`` (``ON_TIME_SQL``,
+    which does not depend on the date) and a weight ``n``. With ``collapse`` (for many
+    dates) the state rows are first collapsed to one row per distinct (group, validity,
+    status, deadline, on time), ``n`` counting them (weekly ledgers repeat these a lot),
+    and then joined to the dates; else ``n`` is 1."""
+    if not collapse:
+        return f"SELECT *, {ON_TIME_SQL} AS on_time, 1 AS n FROM ({states_sql(dates_sql, where, full=False)})"
+    return f"""
+        WITH v AS ({_VALIDITY}), d AS ({dates_sql}),
+        r AS (SELECT group_name, report_date, valid_until, status, deadline, {ON_TIME_SQL} AS on_time,
+                     count(*) AS n
+              FROM (SELECT v.*, coalesce(v.completed_on, v.first_done) AS done_on FROM v WHERE TRUE {where})
+              GROUP BY ALL)
+        SELECT d.as_of, v.*, v.status NOT IN ('done', 'long_term') AS open
+        FROM d JOIN r AS v ON {_HOLDS}
+    """
+
+
 _AGGREGATES = f"""
-    count(*) AS items,
-    count(*) FILTER (WHERE status = 'done') AS done,
-    count(*) FILTER (WHERE {OVERDUE_SQL}) AS overdue,
-    count(*) FILTER (WHERE {DUE_SOON_SQL}) AS due_soon,
-    count(*) FILTER (WHERE status = 'long_term') AS long_term,
-    count(*) FILTER (WHERE {ON_TIME_SQL}) AS done_on_time,
-    count(*) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
+    sum(n) AS items,
+    sum(n) FILTER (WHERE status = 'done') AS done,
+    sum(n) FILTER (WHERE {OVERDUE_SQL}) AS overdue,
+    sum(n) FILTER (WHERE {DUE_SOON_SQL}) AS due_soon,
+    sum(n) FILTER (WHERE status = 'long_term') AS long_term,
+    sum(n) FILTER (WHERE on_time) AS done_on_time,
+    sum(n) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
 """
 
 
@@ -95,6 +116,9 @@ def filter_sql(groups: Sequence[str] | None, categories: Sequence[str] | None) -
         where += " AND coalesce(v.category, '') IN (SELECT unnest($categories))"
         params["categories"] = list(categories)
     return where, params
+
+
+_COUNTS = ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base")
 
 
 def _rates(df: pd.DataFrame) -> pd.DataFrame:
@@ -126,17 +150,17 @@ def latest_report_date(con) -> dt.date | None:
 
 
 def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, categories,
-             due_soon_days: int) -> pd.DataFrame:
+             due_soon_days: int, collapse: bool) -> pd.DataFrame:
     where, params = filter_sql(groups, categories)
     params.update(date_params)
     params["due_soon"] = int(due_soon_days)
     keys = "as_of, group_name" if by_group else "as_of"
-    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({states_sql(dates_sql, where, full=False)}) GROUP BY {keys} ORDER BY {keys}"
+    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({_counted_states_sql(dates_sql, where, collapse)}) GROUP BY {keys} ORDER BY {keys}"
     df = _frame(con, sql, params)
     if df.empty:
         return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
-    for c in ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base"):
-        df[c] = df[c].astype("int64")
+    for c in _COUNTS:
+        df[c] = df[c].fillna(0).astype("int64")
     return _rates(df)
 
 
@@ -147,7 +171,7 @@ def metrics_as_of(con, as_of: dt.date, *, by_group: bool = False, groups: Sequen
     ``as_of``, [``group_name``], the ``METRIC_KEYS`` and the helper counts
     ``done_on_time``/``on_time_base``. Empty when nothing is known yet."""
     return _metrics(con, "SELECT CAST($as_of AS DATE) AS as_of", {"as_of": as_of}, by_group,
-                    groups, categories, due_soon_days)
+                    groups, categories, due_soon_days, collapse=False)
 
 
 def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None = None,
@@ -156,7 +180,7 @@ def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None =
     """``metrics_as_of`` at every report date, in one query (one row per date, or per
     date and group)."""
     return _metrics(con, REPORT_DATES_SQL, {}, by_group,
-                    groups, categories, due_soon_days)
+                    groups, categories, due_soon_days, collapse=True)
 
 
 def metric_values(row) -> dict:
@@ -181,12 +205,13 @@ def summary(con, as_of: dt.date | None = None, *, due_soon_days: int = DEFAULT_D
     as_of = as_of or latest_report_date(con)
     if as_of is None:
         return {"as_of": None, "totals": dict(EMPTY_TOTALS), "groups": []}
-    total = metrics_as_of(con, as_of, groups=groups, categories=categories, due_soon_days=due_soon_days)
     per_group = metrics_as_of(con, as_of, by_group=True, groups=groups, categories=categories,
                               due_soon_days=due_soon_days)
+    # Every state row belongs to exactly one group, so the totals are the groups' sums.
+    total = _rates(per_group[list(_COUNTS)].sum().to_frame().T) if len(per_group) else None
     return {
         "as_of": as_of.isoformat(),
-        "totals": metric_values(total.iloc[0]) if len(total) else dict(EMPTY_TOTALS),
+        "totals": metric_values(total.iloc[0]) if total is not None else dict(EMPTY_TOTALS),
         "groups": [{"group": r["group_name"], **metric_values(r)} for _, r in per_group.iterrows()],
     }
 
