@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import campaign
+from data_pipeline import campaign, validation
 from data_pipeline.errors import DatabaseBusy
 from pages import access, data
 
@@ -263,6 +265,19 @@ def show_flash() -> None:
     text = st.session_state.pop(_FLASH, None)
     if text:
         st.success(text)
+
+
+def validation_report(notes, file_name: str, report_date, counts: dict, *, key: str) -> None:
+    """A file's validation report (``data_pipeline.validation``) as a table, with its
+    .xlsx download (made when clicked)."""
+    if notes:
+        st.dataframe(validation.notes_frame(notes), hide_index=True, column_config=validation.COLUMNS)
+    else:
+        st.caption("没有拒收的行，也没有警告。")
+    st.download_button("下载检查结果（.xlsx，可发回填报单位）",
+                       partial(validation.report_xlsx, file_name, notes, report_date=report_date, counts=counts),
+                       f"{Path(file_name).stem}_导入检查结果.xlsx", key=f"report|{key}",
+                       icon=":material/download:")
 
 
 # ---------------------------------------------------------------- KPI cards

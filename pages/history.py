@@ -4,8 +4,6 @@ original file (download), its validation report (table and .xlsx) and its remova
 Downloads are made when clicked. Removing a batch (after a confirmation) deletes its rows and item states in one
 transaction; every page then shows exactly what it showed before the batch came in.
 """
-from functools import partial
-from pathlib import Path
 
 import streamlit as st
 
@@ -30,8 +28,8 @@ if batches.empty:
     st.stop()
 
 st.dataframe(batches, hide_index=True, key="batch_table", column_order=[
-    "batch_id", "file_name", "report_date", "items", "skipped", "rejected", "warnings", "uploaded_by", "uploaded_role", "ingested_at",
-    "report_date_source"], column_config={
+    "batch_id", "file_name", "report_date", "items", "skipped", "rejected", "warnings", "uploaded_by", "uploaded_role",
+    "ingested_at", "report_date_source"], column_config={
     "batch_id": st.column_config.NumberColumn("批次", format="#%d"),
     "file_name": "文件名",
     "report_date": st.column_config.DateColumn("截至日期", format="YYYY-MM-DD"),
@@ -57,12 +55,8 @@ with st.container(border=True):
                        key=f"original|{chosen}", icon=":material/download:")
     notes = validation.stored_notes(data.batch_notes(v.db, v.version, chosen))
     with st.expander(f"检查结果（{len(notes)}条）"):
-        if notes:
-            st.dataframe(validation.notes_frame(notes), hide_index=True, column_config=validation.COLUMNS)
-        st.download_button("下载检查结果（.xlsx）", partial(
-            validation.report_xlsx, row.file_name, notes, report_date=row.report_date,
-            counts={k: int(row[k]) for k in ("items", "skipped", "rejected", "warnings")}),
-            f"{Path(row.file_name).stem}_导入检查结果.xlsx", key=f"report|{chosen}", icon=":material/download:")
+        common.validation_report(notes, row.file_name, row.report_date,
+                                 {k: int(row[k]) for k in ("items", "skipped", "rejected", "warnings")}, key=str(chosen))
 
     sure = st.checkbox(f"确认删除批次#{chosen}（删除后各页面恢复到导入它之前的样子；原始文件也一并删除）",
                        key=f"confirm_remove|{chosen}")

@@ -16,15 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
 import data_pipeline as dp
-from data_pipeline import preview, validation
+from data_pipeline import preview
 from data_pipeline.errors import LedgerError, ReportDateMissing
 from data_pipeline.mappings import field_label
 from data_pipeline.read import check_size
@@ -204,21 +202,9 @@ def show_preview(fid: str, u: Upload) -> None:
             c: (st.column_config.DateColumn(PREVIEW_LABELS[c], format="YYYY-MM-DD")
                 if c in ("assigned_on", "deadline", "completed_on") else PREVIEW_LABELS[c]) for c in shown})
     with t_notes:
-        show_notes(notes, u.name, p.report_date, {"items": p.items, "skipped": p.skipped,
-                                                  "rejected": p.rejected, "warnings": p.warnings}, key=fid)
-
-
-def show_notes(notes, file_name: str, report_date, counts, *, key: str) -> None:
-    """The validation report of a file as a table, with its .xlsx download."""
-    if notes:
-        frame = validation.notes_frame(notes)
-        st.dataframe(frame, hide_index=True, column_config=validation.COLUMNS)
-    else:
-        st.caption("没有拒收的行，也没有警告。")
-    st.download_button("下载检查结果（.xlsx，可发回填报单位）",
-                       partial(validation.report_xlsx, file_name, notes, report_date=report_date, counts=counts),
-                       f"{Path(file_name).stem}_导入检查结果.xlsx", key=f"report|{key}",
-                       icon=":material/download:")
+        common.validation_report(notes, u.name, p.report_date, {"items": p.items, "skipped": p.skipped,
+                                                                "rejected": p.rejected, "warnings": p.warnings},
+                                 key=fid)
 
 
 def show_upload(fid: str, u: Upload) -> None:
