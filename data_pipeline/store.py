@@ -20,9 +20,11 @@ Tables:
 - ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
   can tell their cache is stale).
 
-Schema versions: 1 kept source rows in a table ``source_rows`` with a ``cells`` list; 2
-keeps them in ``source_lines``, with the view ``source_rows`` reading as before. Opening
-a version-1 database for writing converts it (its rows keep their lists).
+Schema versions: 1 kept source rows in a table ``source_rows`` with a ``cells`` list and
+had no ``audit_log`` or ``column_mappings``; 2 keeps source rows in ``source_lines``, with
+the view ``source_rows`` reading as before. Opening a version-1 database converts it
+(its rows keep their lists) and adds the new tables; a read-only open of an older file
+first opens it once for writing to do so.
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
