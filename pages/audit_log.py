@@ -13,7 +13,8 @@ actions = sorted(log["action"].unique())
 picked = st.multiselect("操作类型", actions, key="audit_actions", placeholder="全部操作")
 shown = log[log["action"].isin(picked)] if picked else log
 st.caption(f"共{len(shown)}条记录。")
-st.dataframe(shown, hide_index=True, key="audit_table", column_config={
+st.dataframe(shown, hide_index=True, key="audit_table", placeholder="—", column_config={
     "logged_at": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm:ss"),
     "role": "身份", "actor": "操作人", "action": "操作",
-    "batch_id": st.column_config.NumberColumn("批次", format="#%d"), "detail": "内容"})
+    "batch_id": st.column_config.NumberColumn("批次", format="#%d"),
+    "detail": st.column_config.TextColumn("内容", width="large")})

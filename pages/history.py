@@ -27,7 +27,7 @@ if batches.empty:
     st.caption("还没有导入任何批次。")
     st.stop()
 
-st.dataframe(batches, hide_index=True, key="batch_table", column_order=[
+st.dataframe(batches, hide_index=True, key="batch_table", placeholder="—", column_order=[
     "batch_id", "file_name", "report_date", "items", "skipped", "rejected", "warnings", "uploaded_by", "uploaded_role",
     "ingested_at", "report_date_source"], column_config={
     "batch_id": st.column_config.NumberColumn("批次", format="#%d"),

@@ -198,7 +198,7 @@ def show_preview(fid: str, u: Upload) -> None:
         rows = preview.first_rows(p, PREVIEW_ROWS)
         rows["status"] = rows["status"].map(STATUS_LABELS)
         shown = [c for c in PREVIEW_COLUMNS if rows[c].notna().any()]
-        st.dataframe(rows[shown], hide_index=True, column_config={
+        st.dataframe(rows[shown], hide_index=True, placeholder="—", column_config={
             c: (st.column_config.DateColumn(PREVIEW_LABELS[c], format="YYYY-MM-DD")
                 if c in ("assigned_on", "deadline", "completed_on") else PREVIEW_LABELS[c]) for c in shown})
     with t_notes:
