@@ -32,7 +32,7 @@ from .metrics import (EMPTY_TOTALS, METRIC_KEYS, OVERDUE_SQL, REPORT_DATES_SQL, 
                       metric_values, metrics_as_of, report_dates, states_sql, weekly_series)
 from .sample import SAMPLE_DIR, only_sample_loaded
 from .settings import DEFAULT_DUE_SOON_DAYS
-from .store import bump_data_version
+from .store import bump_data_version, transaction
 from .values import STATUS_LABELS
 
 
@@ -219,16 +219,11 @@ def save_settings(con, s: CampaignSettings, actor: audit.Actor | None = None) ->
         return errors
     changes = settings_changes(load_settings(con), s)
     con.execute(SETTINGS_TABLE)
-    con.begin()
-    try:
+    with transaction(con):
         for f in fields(CampaignSettings):
             con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [f.name, _encode(f.name, getattr(s, f.name))])
         audit.log(con, actor, audit.SETTINGS, changes or "保存设置（无改动）")
         bump_data_version(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return []
 
 

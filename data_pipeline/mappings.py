@@ -18,7 +18,7 @@ import datetime as dt
 
 from . import audit
 from .settings import COLUMN_ALIASES, FIELD_LABELS
-from .store import bump_data_version
+from .store import bump_data_version, transaction
 from .values import fold
 
 
@@ -50,32 +50,22 @@ def remember(con, choices: dict[str, str | None], actor: audit.Actor | None = No
         return []
     lines = [f"“{h}” → {field_label(f)}" for _, h, f in changes]
     now = dt.datetime.now().replace(microsecond=0)
-    con.begin()
-    try:
+    with transaction(con):
         for key, header, f in changes:
             con.execute("INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?, ?, ?)",
                         [key, header, f, now, actor.name if actor else None])
         audit.log(con, actor, audit.MAPPING, "记住列对应：" + "；".join(lines))
         bump_data_version(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return lines
 
 
 def forget(con, header_key: str, actor: audit.Actor | None = None) -> bool:
     """Drop one remembered mapping (the alias table applies again). False when unknown."""
-    con.begin()
-    try:
+    with transaction(con):
         row = con.execute("SELECT header, field FROM column_mappings WHERE header_key = ?", [header_key]).fetchall()
         if row:
             con.execute("DELETE FROM column_mappings WHERE header_key = ?", [header_key])
             header, f = row[0]
             audit.log(con, actor, audit.MAPPING, f"取消记住的列对应：“{header}” → {field_label(f)}")
             bump_data_version(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return bool(row)

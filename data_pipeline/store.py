@@ -35,6 +35,7 @@ import datetime as dt
 import time
 from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,6 +153,19 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     return con
 
 
+@contextmanager
+def transaction(con):
+    """``with transaction(con): ...``: commit when the block ends, roll back (and
+    re-raise) on any error, so a change is stored whole or not at all."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
 def _sql_string(text: str) -> str:
     """A SQL string literal (ATTACH takes no parameters)."""
     return "'" + text.replace("'", "''") + "'"
@@ -169,17 +183,12 @@ def ensure_schema(con) -> None:
         except duckdb.Error:     # a file of a storage version without zstd (written by DuckDB < 1.2)
             con.execute(SOURCE_LINES.format(compression=""))
     if _table_type(con, "source_rows") == "BASE TABLE":
-        con.begin()
-        try:
+        with transaction(con):
             con.execute("INSERT INTO source_lines SELECT batch_id, sheet, row_no, kind, reason, NULL, cells "
                         "FROM source_rows")
             con.execute("DROP TABLE source_rows")
             con.execute(SOURCE_ROWS)
             con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
     con.execute(SOURCE_ROWS)
     con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
@@ -428,9 +437,8 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
 def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int]:
     """Delete batches and everything they stored, in one transaction, each with its
     audit-log entry when ``actor`` is given. Returns the ids that existed."""
-    con.begin()
     removed = []
-    try:
+    with transaction(con):
         for batch_id in batch_ids:
             found = con.execute("SELECT file_name, report_date, items FROM batches WHERE batch_id = ?",
                                 [batch_id]).fetchall()
@@ -444,10 +452,6 @@ def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int
             removed.append(batch_id)
         if removed:
             bump_data_version(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return removed
 
 
