@@ -52,9 +52,7 @@ def log(con, actor: Actor | None, action: str, detail: str, batch_id: int | None
                 [dt.datetime.now().replace(microsecond=0), actor.role, actor.name, action, batch_id, detail])
 
 
-def entries(con, limit: int | None = None):
+def entries(con):
     """The log, newest first, as a DataFrame (logged_at, role, actor, action, batch_id, detail)."""
-    sql = "SELECT logged_at, role, actor, action, batch_id, detail FROM audit_log ORDER BY logged_at DESC, rowid DESC"
-    if limit is not None:
-        return con.execute(sql + " LIMIT ?", [int(limit)]).df()
-    return con.execute(sql).df()
+    return con.execute("SELECT logged_at, role, actor, action, batch_id, detail FROM audit_log "
+                       "ORDER BY logged_at DESC, rowid DESC").df()
