@@ -1,6 +1,9 @@
-"""Command line: ``python -m data_pipeline {ingest,summary,batches,remove-batch}``.
+"""Command line: ``python -m data_pipeline {ingest,summary,batches,remove-batch}`` and
+the pages' data twins ``{overview,groups,overdue,trend}``.
 
 A thin skin over the library: each command opens the database and calls one function.
+The twins call the page's own figure function (``figures``) with the stored campaign
+settings and print what the page shows (``--json``: all of it, as JSON).
 Errors users can cause print one Chinese line (no traceback) and exit non-zero.
 Changes (ingest, remove-batch) are written to the audit log as the role 命令行 with the
 operating-system user.
@@ -11,12 +14,20 @@ import argparse
 import datetime as dt
 import json
 import sys
+from dataclasses import replace
 
-from . import connect, ingest_file, list_batches, remove_batch, summary
+from . import connect, figures, ingest_file, labels, list_batches, remove_batch
 from .audit import cli_actor
+from .campaign.settings import load_settings
 from .errors import LedgerError
+from .metrics import Filters, latest_report_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# The pages' data twins: (command, page title, what it shows).
+PAGES = (("overview", "总览", "关键指标及变化、评估前能否达标、超期时长、各工作组整改率与红黑榜、亮牌"),
+         ("groups", "工作组", "一个工作组的关键指标、走势、问题清单和分类统计"),
+         ("overdue", "超期督办", "超期问题清单和临期问题清单"),
+         ("trend", "阶段趋势", "每期台账的累计交办、整改、整改率和超期数，各工作组整改率，分阶段统计"))
 
 
 def _date(text: str) -> dt.date:
@@ -24,10 +35,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期格式应为YYYY-MM-DD，例如2026-03-06，而不是“{text}”") from None
-
-
-def _percent(rate) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 def cmd_ingest(args) -> int:
@@ -55,19 +62,22 @@ def cmd_ingest(args) -> int:
 def cmd_summary(args) -> int:
     con = connect(args.db, read_only=True)
     try:
-        data = summary(con, args.as_of, due_soon_days=args.due_soon_days)
+        settings = load_settings(con)
+        if args.due_soon_days is not None:
+            settings = replace(settings, due_soon_days=args.due_soon_days)
+        data = figures.summary(con, args.as_of, settings)
     finally:
         con.close()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     if data["as_of"] is None:
-        print("数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx")
+        print(NO_DATA)
         return EXIT_OK
     rows = [("工作组", "交办总数", "已整改", "整改率", "超期", "临期", "长期整改", "按期整改率")]
     for g in data["groups"] + [{"group": "合计", **data["totals"]}]:
-        rows.append((g["group"], str(g["items"]), str(g["done"]), _percent(g["completion_rate"]),
-                     str(g["overdue"]), str(g["due_soon"]), str(g["long_term"]), _percent(g["on_time_rate"])))
+        rows.append((g["group"], str(g["items"]), str(g["done"]), labels.pct(g["completion_rate"]),
+                     str(g["overdue"]), str(g["due_soon"]), str(g["long_term"]), labels.pct(g["on_time_rate"])))
     print(f"截至 {data['as_of']}")
     print(_table(rows))
     return EXIT_OK
@@ -129,6 +139,74 @@ def cmd_remove_batch(args) -> int:
     return EXIT_OK
 
 
+NO_DATA = "数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx"
+
+
+def cmd_page(args) -> int:
+    """A page's data twin: the figures of 总览 (overview), 工作组 (groups), 超期督办
+    (overdue) or 阶段趋势 (trend) as of ``--as-of`` (default: the latest report date),
+    with the stored settings and the sidebar's filters (``--group``/``--category``)."""
+    con = connect(args.db, read_only=True)
+    try:
+        settings = load_settings(con)
+        as_of = args.as_of or latest_report_date(con)
+        if as_of is None:
+            print(NO_DATA)
+            return EXIT_OK
+        filters = Filters.of(args.group, args.category)
+        if args.command == "groups":
+            options = list(filters.groups or figures.filter_options(con, settings)[0])
+            fig = figures.group(con, as_of, options[0], settings, Filters(None, filters.categories)) \
+                if options else None
+        elif args.command == "overdue":
+            fig = figures.overdue(con, as_of, settings, filters, min_days=args.min_days)
+        else:
+            fig = getattr(figures, args.command)(con, as_of, settings, filters)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(figures.to_json(fig), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{settings.name}，截至{labels.full_day(as_of)}")
+    for line in _page_lines(args.command, fig):
+        print(line)
+    return EXIT_OK
+
+
+def _kpi_lines(k) -> list[str]:
+    out = []
+    for key in labels.KPI_KEYS:
+        value = k.values[key]
+        shown = labels.pct(value) if key.endswith("rate") else labels.count(value)
+        change = labels.change(key, k.deltas[key])
+        out.append(f"{labels.KPI_LABELS[key]}：{shown}" + (f"（{change}）" if change else ""))
+    return ["；".join(out)]
+
+
+def _page_lines(command: str, fig) -> list[str]:
+    """The twin's figures as short Chinese lines (``--json`` prints everything)."""
+    if fig is None:
+        return ["没有工作组。"]
+    if command == "overview":
+        t = fig.standing.table
+        rows = [("工作组", "亮牌", "整改率", "交办总数", "已整改", "超期")] + [
+            (r.group_name, r.card, labels.pct(r.completion_rate), labels.count(r.items), labels.count(r.done),
+             labels.count(r.overdue)) for r in t.itertuples()]
+        return _kpi_lines(fig.kpis) + [f"红榜：{'、'.join(fig.standing.honour) or '（暂无）'}",
+                                       f"黑榜：{'、'.join(fig.standing.warning) or '（暂无）'}", _table(rows)]
+    if command == "groups":
+        return [fig.group] + _kpi_lines(fig.kpis)
+    if command == "overdue":
+        rows = [("工作组", "问题编号", "责任人", "整改时限", "超期天数")] + [
+            (r.group_name, r.item_id or labels.NONE, r.assignee or labels.NONE, labels.full_day(r.deadline),
+             f"{r.days_overdue}天") for r in fig.overdue.itertuples()]
+        return [f"超期问题{len(fig.overdue)}项，临期问题{len(fig.due_soon)}项", _table(rows)]
+    rows = [("截至", "交办总数", "已整改", "整改率", "超期")] + [
+        (labels.full_day(r.as_of), labels.count(r.items), labels.count(r.done), labels.pct(r.completion_rate),
+         labels.count(r.overdue)) for r in fig.series.itertuples()]
+    return [_table(rows)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m data_pipeline",
@@ -155,9 +233,25 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", help=db_help)
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="截至日期（默认最近一次填报日期）")
-    p.add_argument("--due-soon-days", type=int, default=3, metavar="N", help="临期天数（默认3天）")
+    p.add_argument("--due-soon-days", type=int, metavar="N", help="临期天数（默认按“设置”页保存的临期天数）")
     p.add_argument("--json", action="store_true", help="输出JSON")
     p.set_defaults(func=cmd_summary)
+
+    for name, title, what in PAGES:
+        p = sub.add_parser(name, help=f"“{title}”页的数据（{what}）",
+                           description=f"“{title}”页显示的全部数字：{what}。按数据库中保存的设置计算，与看板页面一致。",
+                           epilog=f"例：python -m data_pipeline {name} --as-of 2026-11-27 --json",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--db", help=db_help)
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="截至日期（默认最近一次填报日期）")
+        p.add_argument("--group", action="append", metavar="工作组",
+                       help="只看这个工作组（可重复）；groups 命令显示第一个" if name == "groups" else
+                       "只看这个工作组（可重复，同左侧“工作组”筛选）")
+        p.add_argument("--category", action="append", metavar="类别", help="只看这个问题类别（可重复）")
+        if name == "overdue":
+            p.add_argument("--min-days", type=int, default=0, metavar="N", help="只列超期达到N天的问题（默认0）")
+        p.add_argument("--json", action="store_true", help="输出JSON")
+        p.set_defaults(func=cmd_page)
 
     p = sub.add_parser("batches", help="列出已导入的批次",
                        description="列出已导入的批次（文件、截至日期、行数统计）。",

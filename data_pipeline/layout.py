@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .read import Sheet
-from .settings import COLUMN_ALIASES, HEADER_SCAN_ROWS, KEY_FIELDS, MIN_HEADER_FIELDS
+from .constants import COLUMN_ALIASES, HEADER_SCAN_ROWS, KEY_FIELDS, MIN_HEADER_FIELDS
 from .values import DateError, cell_text, fold, nearest_year, parse_date
 
 _ALIAS_INDEX: dict[str, str] = {fold(alias): f for f, aliases in COLUMN_ALIASES.items() for alias in aliases}

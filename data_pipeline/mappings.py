@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 
 from . import audit
-from .settings import COLUMN_ALIASES, FIELD_LABELS
+from .constants import COLUMN_ALIASES
+from .labels import field_label
 from .store import bump_data_version, transaction
 from .values import fold
 
@@ -31,11 +32,6 @@ def listing(con):
     """Remembered mappings for display: header, field, saved_at, saved_by (DataFrame)."""
     return con.execute("SELECT header_key, header, field, saved_at, saved_by FROM column_mappings "
                        "ORDER BY saved_at DESC, header").df()
-
-
-def field_label(field: str | None) -> str:
-    """``status`` -> ``整改情况``; None -> ``（不导入）``."""
-    return FIELD_LABELS[field] if field else "（不导入）"
 
 
 def remember(con, choices: dict[str, str | None], actor: audit.Actor | None = None) -> list[str]:

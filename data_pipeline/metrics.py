@@ -1,11 +1,13 @@
-"""Stage 5, metrics: the only place numbers are computed. The dashboard, the CLI and
-every export call these functions.
+"""Stage 5, metrics: every counting query, and the only SQL over item states. The layers
+above (``campaign``, ``figures``) are pure: they turn these frames into figures.
 
-State of an item as of date D: its row in the latest batch whose report date is <= D
-(ties on report date: the later batch wins). Items known as of D are those with any
-such row; an item missing from a later ledger keeps its last known state.
+State of an item as of date D: its state row that holds on D (``validity``: the row of
+the latest batch whose report date is <= D; ties on report date: the later batch wins).
+Items known as of D are those with such a row; an item missing from a later ledger keeps
+its last known state. A query for one date reads only the rows holding on that date
+(``HOLDS``), whatever the length of the stored history.
 
-Definitions, as of D, over items known as of D (``due_soon_days`` = N, default 3):
+Definitions, as of D, over items known as of D (``due_soon_days`` = N):
 - ``items``: count;
 - ``done``: status category done; ``long_term``: status category long_term;
 - ``overdue``: not done, not long-term, deadline < D;
@@ -15,118 +17,70 @@ Definitions, as of D, over items known as of D (``due_soon_days`` = N, default 3
   < D or that are done. An item's done date is its completion date, else the report
   date of the first batch that shows it done; a done item without deadline is on time.
 Rates are ``None`` when their denominator is 0.
+
+Filters (``Filters``): groups and categories; a missing category counts as ``""``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
-from .settings import DEFAULT_DUE_SOON_DAYS
-
 METRIC_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "completion_rate", "on_time_rate")
+COUNT_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base")
 
-# Each state row's key and the columns the counts need, with the date its validity
-# ends (the next report of the same item) and the item's first report showing it done.
-# The windows run over these few columns only; item lists join the full rows back.
-_VALIDITY = """
-    SELECT batch_id, sheet, row_no, report_date, status, deadline, completed_on, group_name, category,
-           lead(report_date) OVER (PARTITION BY item_key ORDER BY report_date, batch_id) AS valid_until,
-           min(CASE WHEN status = 'done' THEN report_date END) OVER (PARTITION BY item_key) AS first_done
-    FROM item_states
-"""
-_HOLDS = "v.report_date <= d.as_of AND (v.valid_until IS NULL OR d.as_of < v.valid_until)"
-
-REPORT_DATES_SQL = "SELECT DISTINCT report_date AS as_of FROM batches"
-
-
-def states_sql(dates_sql: str, where: str = "", *, full: bool = True) -> str:
-    """SQL of every item's state as of each date that ``dates_sql`` yields (column
-    ``as_of``), plus ``open`` (not done, not long-term) and ``done_on``; ``where`` is
-    ``filter_sql``'s condition. With ``full`` every ``item_states`` column, else only
-    those the counts need (status, deadline, completed_on, group_name, category,
-    report_date, batch_id, sheet, row_no). Every figure in ``data_pipeline`` is computed
-    over this (the counts here over ``_counted_states_sql``, the same rows collapsed)."""
-    if not full:
-        return f"""
-            WITH v AS ({_VALIDITY}), d AS ({dates_sql})
-            SELECT d.as_of, v.*, v.status NOT IN ('done', 'long_term') AS open,
-                   coalesce(v.completed_on, v.first_done) AS done_on
-            FROM d JOIN v ON {_HOLDS}
-            WHERE TRUE {where}
-        """
-    return f"""
-        WITH v AS ({_VALIDITY}), d AS ({dates_sql}),
-        cur AS (SELECT d.as_of, v.batch_id, v.sheet, v.row_no, v.first_done
-                FROM d JOIN v ON {_HOLDS} WHERE TRUE {where})
-        SELECT cur.as_of, st.*,
-               st.status NOT IN ('done', 'long_term') AS open,
-               coalesce(st.completed_on, cur.first_done) AS done_on
-        FROM cur JOIN item_states st USING (batch_id, sheet, row_no)
-    """
-
-
-# The per-item rules behind the counts, over ``states_sql``'s columns.
-OVERDUE_SQL = "open AND deadline < as_of"
-DUE_SOON_SQL = "open AND deadline >= as_of AND deadline <= as_of + $due_soon"
-ON_TIME_SQL = "status = 'done' AND (deadline IS NULL OR done_on <= deadline)"
-
-
-
-def _counted_states_sql(dates_sql: str, where: str, collapse: bool) -> str:
-    """``states_sql(full=False)`` for counting, each row with ``on_time`` (``ON_TIME_SQL``,
-    which does not depend on the date) and a weight ``n``. With ``collapse`` (for many
-    dates) the state rows are first collapsed to one row per distinct (group, validity,
-    status, deadline, on time), ``n`` counting them (weekly ledgers repeat these a lot),
-    and then joined to the dates; else ``n`` is 1."""
-    if not collapse:
-        return f"SELECT *, {ON_TIME_SQL} AS on_time, 1 AS n FROM ({states_sql(dates_sql, where, full=False)})"
-    return f"""
-        WITH v AS ({_VALIDITY}), d AS ({dates_sql}),
-        r AS (SELECT group_name, report_date, valid_until, status, deadline, {ON_TIME_SQL} AS on_time,
-                     count(*) AS n
-              FROM (SELECT v.*, coalesce(v.completed_on, v.first_done) AS done_on FROM v WHERE TRUE {where})
-              GROUP BY ALL)
-        SELECT d.as_of, v.*, v.status NOT IN ('done', 'long_term') AS open
-        FROM d JOIN r AS v ON {_HOLDS}
-    """
-
+# The rows holding on $as_of (see ``validity``).
+HOLDS = "report_date <= $as_of AND (valid_until IS NULL OR valid_until > $as_of)"
+# Per-row rules, over state rows with the column ``as_of`` (the date counted at).
+OPEN = "status NOT IN ('done', 'long_term')"
+DONE_ON = "coalesce(completed_on, first_done)"
+OVERDUE = f"{OPEN} AND deadline < as_of"
+DUE_SOON = f"{OPEN} AND deadline >= as_of AND deadline <= as_of + $due_soon"
+ON_TIME = f"status = 'done' AND (deadline IS NULL OR {DONE_ON} <= deadline)"
 
 _AGGREGATES = f"""
     sum(n) AS items,
     sum(n) FILTER (WHERE status = 'done') AS done,
-    sum(n) FILTER (WHERE {OVERDUE_SQL}) AS overdue,
-    sum(n) FILTER (WHERE {DUE_SOON_SQL}) AS due_soon,
+    sum(n) FILTER (WHERE {OVERDUE}) AS overdue,
+    sum(n) FILTER (WHERE {DUE_SOON}) AS due_soon,
     sum(n) FILTER (WHERE status = 'long_term') AS long_term,
     sum(n) FILTER (WHERE on_time) AS done_on_time,
     sum(n) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
 """
 
 
-def filter_sql(groups: Sequence[str] | None, categories: Sequence[str] | None) -> tuple[str, dict]:
-    """The ``where`` condition (and its parameters) for ``states_sql`` that keeps the
-    given groups and categories; no filter when a list is empty or None."""
-    where, params = "", {}
-    if groups:
-        where += " AND v.group_name IN (SELECT unnest($groups))"
-        params["groups"] = list(groups)
-    if categories:
-        where += " AND coalesce(v.category, '') IN (SELECT unnest($categories))"
-        params["categories"] = list(categories)
-    return where, params
+@dataclass(frozen=True)
+class Filters:
+    """Which items a figure counts: ``groups`` and ``categories`` (tuples), None for all.
+    A missing category is ``""``."""
+
+    groups: tuple | None = None
+    categories: tuple | None = None
+
+    @classmethod
+    def of(cls, groups: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> "Filters":
+        return cls(tuple(groups) if groups else None, tuple(categories) if categories else None)
+
+    def only(self, group: str) -> "Filters":
+        """The same filters for one group."""
+        return Filters((group,), self.categories)
+
+    def sql(self) -> tuple[str, dict]:
+        """The ``AND ...`` condition over ``item_states`` and its parameters."""
+        where, params = "", {}
+        if self.groups:
+            where += " AND group_name IN (SELECT unnest($groups))"
+            params["groups"] = list(self.groups)
+        if self.categories:
+            where += " AND coalesce(category, '') IN (SELECT unnest($categories))"
+            params["categories"] = list(self.categories)
+        return where, params
 
 
-_COUNTS = ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base")
-
-
-def _rates(df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``completion_rate`` and ``on_time_rate`` (object columns: None where the
-    denominator is 0)."""
-    for rate, num, den in (("completion_rate", "done", "items"), ("on_time_rate", "done_on_time", "on_time_base")):
-        df[rate] = (df[num] / df[den].astype("float64")).astype(object).where(df[den] > 0, None)
-    return df
+ALL = Filters()
 
 
 def _frame(con, sql: str, params: dict) -> pd.DataFrame:
@@ -149,94 +103,168 @@ def latest_report_date(con) -> dt.date | None:
     return con.execute("SELECT max(report_date) FROM batches").fetchone()[0]
 
 
-def _metrics(con, dates_sql: str, date_params: dict, by_group: bool, groups, categories,
-             due_soon_days: int, collapse: bool) -> pd.DataFrame:
-    where, params = filter_sql(groups, categories)
-    params.update(date_params)
-    params["due_soon"] = int(due_soon_days)
+def filter_options(con) -> tuple[list[str], list[str]]:
+    """(groups, categories) of every stored item state, both sorted; a missing category
+    is ``""``."""
+    groups = [r[0] for r in con.execute("SELECT DISTINCT group_name FROM item_states ORDER BY 1").fetchall()]
+    cats = [r[0] for r in con.execute("SELECT DISTINCT coalesce(category, '') FROM item_states ORDER BY 1").fetchall()]
+    return groups, cats
+
+
+def _rates(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``completion_rate`` and ``on_time_rate`` (object columns: None where the
+    denominator is 0)."""
+    for rate, num, den in (("completion_rate", "done", "items"), ("on_time_rate", "done_on_time", "on_time_base")):
+        df[rate] = (df[num] / df[den].astype("float64")).astype(object).where(df[den] > 0, None)
+    return df
+
+
+def counts(con, dates: Sequence[dt.date], *, by_group: bool = False, filters: Filters = ALL,
+           due_soon_days: int) -> pd.DataFrame:
+    """The counts (``COUNT_KEYS``) and rates at each of ``dates``: one row per date (or
+    per date and group, sorted by group name) that has an item, with ``as_of``,
+    [``group_name``], ``COUNT_KEYS``, ``completion_rate``, ``on_time_rate``.
+
+    The rows holding on any of the dates are first collapsed to one row per distinct
+    (group, validity, status, deadline, on time), then joined to the dates: weekly
+    ledgers repeat these a lot, and a single date reads only its own rows."""
+    cols = ["as_of", *(["group_name"] if by_group else []), *COUNT_KEYS, "completion_rate", "on_time_rate"]
+    if not dates:
+        return pd.DataFrame(columns=cols)
+    where, params = filters.sql()
+    params.update({"dates": sorted(set(dates)), "first": min(dates), "last": max(dates),
+                   "due_soon": int(due_soon_days)})
     keys = "as_of, group_name" if by_group else "as_of"
-    sql = f"SELECT {keys}, {_AGGREGATES} FROM ({_counted_states_sql(dates_sql, where, collapse)}) GROUP BY {keys} ORDER BY {keys}"
+    sql = f"""
+        WITH d AS (SELECT unnest($dates::DATE[]) AS as_of),
+        r AS (SELECT group_name, report_date, valid_until, status, deadline, {ON_TIME} AS on_time, count(*) AS n
+              FROM item_states
+              WHERE report_date <= $last AND (valid_until IS NULL OR valid_until > $first) {where}
+              GROUP BY ALL)
+        SELECT {keys}, {_AGGREGATES}
+        FROM d JOIN r ON r.report_date <= d.as_of AND (r.valid_until IS NULL OR r.valid_until > d.as_of)
+        GROUP BY {keys} ORDER BY {keys}"""
     df = _frame(con, sql, params)
-    if df.empty:
-        return df.assign(completion_rate=pd.Series(dtype=object), on_time_rate=pd.Series(dtype=object))
-    for c in _COUNTS:
+    for c in COUNT_KEYS:
         df[c] = df[c].fillna(0).astype("int64")
-    return _rates(df)
+    return _rates(df)[cols]
 
 
-def metrics_as_of(con, as_of: dt.date, *, by_group: bool = False, groups: Sequence[str] | None = None,
-                  categories: Sequence[str] | None = None,
-                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
-    """The metrics as of ``as_of``: one row (or one per group, sorted by group name) with
-    ``as_of``, [``group_name``], the ``METRIC_KEYS`` and the helper counts
-    ``done_on_time``/``on_time_base``. Empty when nothing is known yet."""
-    return _metrics(con, "SELECT CAST($as_of AS DATE) AS as_of", {"as_of": as_of}, by_group,
-                    groups, categories, due_soon_days, collapse=False)
+def series(con, until: dt.date | None = None, *, by_group: bool = False, filters: Filters = ALL,
+           due_soon_days: int) -> pd.DataFrame:
+    """``counts`` at every report date (up to and including ``until``)."""
+    dates = [d for d in report_dates(con) if until is None or d <= until]
+    return counts(con, dates, by_group=by_group, filters=filters, due_soon_days=due_soon_days)
 
 
-def weekly_series(con, *, by_group: bool = False, groups: Sequence[str] | None = None,
-                  categories: Sequence[str] | None = None,
-                  due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
-    """``metrics_as_of`` at every report date, in one query (one row per date, or per
-    date and group)."""
-    return _metrics(con, REPORT_DATES_SQL, {}, by_group,
-                    groups, categories, due_soon_days, collapse=True)
+def overdue_ages(con, as_of: dt.date, buckets: Sequence[tuple[int, int | None]], *,
+                 filters: Filters = ALL) -> dict:
+    """How long the items overdue as of ``as_of`` have been overdue: ``count``,
+    ``max_days`` (as_of - deadline), ``oldest_deadline`` and ``buckets``: the count for
+    each (lowest, highest) number of days overdue, both included (highest None: no
+    bound)."""
+    where, params = filters.sql()
+    params["as_of"] = as_of
+    cases = ", ".join(f"count(*) FILTER (WHERE days >= {int(lo)}" + (f" AND days <= {int(hi)}" if hi else "") + ")"
+                      for lo, hi in buckets)
+    row = con.execute(f"""
+        SELECT count(*), max(days), min(deadline), {cases}
+        FROM (SELECT deadline, date_diff('day', deadline, as_of) AS days
+              FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where})
+              WHERE {OVERDUE})""", params).fetchone()
+    return {"count": int(row[0]), "max_days": None if row[1] is None else int(row[1]), "oldest_deadline": row[2],
+            "buckets": [int(n) for n in row[3:]]}
 
 
-def metric_values(row) -> dict:
-    """The ``METRIC_KEYS`` of one metrics row as plain ints and floats (None for a rate
-    without denominator), as ``summary`` returns them."""
-    out = {}
-    for k in METRIC_KEYS:
-        v = row[k]
-        out[k] = None if v is None or (isinstance(v, float) and v != v) else (float(v) if k.endswith("rate") else int(v))
-    return out
+def phase_counts(con, as_of: dt.date, phases: Sequence[tuple[str, dt.date, dt.date]], *,
+                 filters: Filters = ALL) -> pd.DataFrame:
+    """Per phase (name, start, end), over the items known as of ``as_of``: ``assigned``
+    (assigned date in the phase), ``done`` (done date in it, items done as of
+    ``as_of``) and ``assigned_done`` (assigned in it and done), plus a row with phase
+    None for the items whose dates fall in no phase (the phases must not overlap).
+
+    An item's assigned date is its 交办日期, else the report date of its first batch; its
+    done date is ``DONE_ON`` (completion date, else the first report showing it done)."""
+    cols = ["phase", "assigned", "done", "assigned_done"]
+    where, params = filters.sql()
+    params.update({"as_of": as_of, "names": [p[0] for p in phases], "starts": [p[1] for p in phases],
+                   "ends": [p[2] for p in phases]})
+    if not phases:
+        return pd.DataFrame(columns=cols)
+    sql = f"""
+        WITH c AS (
+            SELECT status = 'done' AS is_done, CASE WHEN status = 'done' THEN {DONE_ON} END AS done_on,
+                   coalesce(assigned_on, first_seen) AS assigned
+            FROM item_states WHERE {HOLDS} {where}),
+        p AS (SELECT unnest($names) AS phase, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end),
+        per AS (
+            SELECT p.phase,
+                   count(*) FILTER (WHERE c.assigned BETWEEN p.p_start AND p.p_end) AS assigned,
+                   count(*) FILTER (WHERE c.done_on BETWEEN p.p_start AND p.p_end) AS done,
+                   count(*) FILTER (WHERE c.assigned BETWEEN p.p_start AND p.p_end AND c.is_done) AS assigned_done
+            FROM p LEFT JOIN c ON TRUE GROUP BY p.phase),
+        total AS (SELECT count(assigned) AS assigned, count(done_on) AS done,
+                         count(assigned) FILTER (WHERE is_done) AS assigned_done FROM c)
+        SELECT * FROM per
+        UNION ALL
+        SELECT NULL, t.assigned - sum(per.assigned), t.done - sum(per.done), t.assigned_done - sum(per.assigned_done)
+        FROM total t, per GROUP BY t.assigned, t.done, t.assigned_done"""
+    df = _frame(con, sql, params)
+    for col in cols[1:]:
+        df[col] = df[col].astype("int64")
+    return df[cols]
 
 
-EMPTY_TOTALS = {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
-                "completion_rate": None, "on_time_rate": None}
+def breakdown(con, as_of: dt.date, by: str, *, filters: Filters = ALL, due_soon_days: int) -> pd.DataFrame:
+    """Counts per value of ``by`` (``category``, ``grid`` or ``location``) over the items
+    known as of ``as_of``: ``items``, ``done``, ``not_done`` (items - done), ``overdue``,
+    ``due_soon``, ``completion_rate``; an empty value is ``""``. Most items first, then
+    value."""
+    if by not in ("category", "grid", "location"):
+        raise ValueError(by)
+    where, params = filters.sql()
+    params.update({"as_of": as_of, "due_soon": int(due_soon_days)})
+    df = _frame(con, f"""
+        SELECT coalesce({by}, '') AS value, count(*) AS items, count(*) FILTER (WHERE status = 'done') AS done,
+               count(*) FILTER (WHERE {OVERDUE}) AS overdue, count(*) FILTER (WHERE {DUE_SOON}) AS due_soon
+        FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where})
+        GROUP BY ALL ORDER BY items DESC, value""", params)
+    for c in ("items", "done", "overdue", "due_soon"):
+        df[c] = df[c].astype("int64")
+    df["not_done"] = df["items"] - df["done"]
+    df["completion_rate"] = (df["done"] / df["items"]).astype(object)
+    return df[["value", "items", "done", "not_done", "overdue", "due_soon", "completion_rate"]]
 
 
-def summary(con, as_of: dt.date | None = None, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-            groups: Sequence[str] | None = None, categories: Sequence[str] | None = None) -> dict:
-    """The CLI's ``summary --json`` shape: ``{"as_of", "totals": {METRIC_KEYS},
-    "groups": [{"group", METRIC_KEYS...}]}``; ``as_of`` defaults to the latest report
-    date (``None`` with zero totals when the database is empty)."""
-    as_of = as_of or latest_report_date(con)
-    if as_of is None:
-        return {"as_of": None, "totals": dict(EMPTY_TOTALS), "groups": []}
-    per_group = metrics_as_of(con, as_of, by_group=True, groups=groups, categories=categories,
-                              due_soon_days=due_soon_days)
-    # Every state row belongs to exactly one group, so the totals are the groups' sums.
-    total = _rates(per_group[list(_COUNTS)].sum().to_frame().T) if len(per_group) else None
-    return {
-        "as_of": as_of.isoformat(),
-        "totals": metric_values(total.iloc[0]) if total is not None else dict(EMPTY_TOTALS),
-        "groups": [{"group": r["group_name"], **metric_values(r)} for _, r in per_group.iterrows()],
-    }
+ITEM_COLUMNS = ("item_key", "item_id", "seq", "description", "location", "grid", "category", "group_name",
+                "assignee", "assigned_on", "deadline", "deadline_text", "status_text", "status", "completed_on",
+                "measures", "verification", "source", "notes", "report_date", "batch_id", "file_name", "sheet",
+                "row_no", "is_overdue", "days_overdue", "is_due_soon", "done_on", "done_on_time")
+# Which items ``items_at`` lists.
+ITEM_KINDS = {"all": "TRUE", "overdue": OVERDUE, "due_soon": DUE_SOON}
 
 
-def items_as_of(con, as_of: dt.date, *, groups: Sequence[str] | None = None,
-                categories: Sequence[str] | None = None,
-                due_soon_days: int = DEFAULT_DUE_SOON_DAYS) -> pd.DataFrame:
-    """Every item known as of ``as_of`` with its current state, provenance (batch,
-    file name, sheet, row) and the per-item flags behind the metrics: ``is_overdue``,
-    ``days_overdue`` (D - deadline, for overdue items), ``is_due_soon``, ``done_on``,
-    ``done_on_time``. Sorted by group, then sheet row."""
-    where, params = filter_sql(groups, categories)
+def items_at(con, as_of: dt.date, *, kind: str = "all", filters: Filters = ALL, due_soon_days: int) -> pd.DataFrame:
+    """The items known as of ``as_of`` (``kind``: all, overdue or due_soon), each with
+    its current state, provenance (batch, file name, sheet, row) and the per-item flags
+    behind the counts: ``is_overdue``, ``days_overdue`` (D - deadline, for overdue
+    items), ``is_due_soon``, ``done_on``, ``done_on_time`` (``ITEM_COLUMNS``). Sorted by
+    group, then report date, sheet and row."""
+    where, params = filters.sql()
     params.update({"as_of": as_of, "due_soon": int(due_soon_days)})
     sql = f"""
         SELECT c.item_key, c.item_id, c.seq, c.description, c.location, c.grid, c.category,
                c.group_name, c.assignee, c.assigned_on, c.deadline, c.deadline_text, c.status_text, c.status,
                c.completed_on, c.measures, c.verification, c.source, c.notes,
                c.report_date, c.batch_id, b.file_name, c.sheet, c.row_no,
-               {OVERDUE_SQL} AS is_overdue,
-               CASE WHEN {OVERDUE_SQL} THEN date_diff('day', deadline, as_of) END AS days_overdue,
-               {DUE_SOON_SQL} AS is_due_soon,
-               CASE WHEN status = 'done' THEN done_on END AS done_on,
-               {ON_TIME_SQL} AS done_on_time
-        FROM ({states_sql("SELECT CAST($as_of AS DATE) AS as_of", where)}) c
+               {OVERDUE} AS is_overdue,
+               CASE WHEN {OVERDUE} THEN date_diff('day', deadline, as_of) END AS days_overdue,
+               {DUE_SOON} AS is_due_soon,
+               CASE WHEN status = 'done' THEN {DONE_ON} END AS done_on,
+               {ON_TIME} AS done_on_time
+        FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where}) c
         JOIN batches b USING (batch_id)
+        WHERE {ITEM_KINDS[kind]}
         ORDER BY c.group_name, c.report_date, c.sheet, c.row_no
     """
     df = _frame(con, sql, params)
@@ -244,4 +272,4 @@ def items_as_of(con, as_of: dt.date, *, groups: Sequence[str] | None = None,
         df[c] = df[c].fillna(False).astype(bool)
     df["days_overdue"] = df["days_overdue"].astype("Int64")
     df["row_no"] = df["row_no"].astype("int64")
-    return df
+    return df[list(ITEM_COLUMNS)]

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 from .layout import Layout
 from .read import Sheet
-from .settings import DEFAULT_SHEET_NAME, FOOTNOTE_MARKERS, SIGNATURE_MARKERS, TOTAL_MARKERS, UNGROUPED
+from .constants import DEFAULT_SHEET_NAME, FOOTNOTE_MARKERS, SIGNATURE_MARKERS, TOTAL_MARKERS, UNGROUPED
 from .values import (DONE, LONG_TERM, UNKNOWN, WHITESPACE, DateError, cell_text, classify_status, clean_group, clean_id,
                      fold, parse_date, deadline_rule, resolve_deadline)
 

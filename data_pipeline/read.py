@@ -29,7 +29,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from .errors import LedgerError
-from .settings import MAX_CELLS, MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
+from .constants import MAX_CELLS, MAX_COMPRESSION_RATIO, MAX_FILE_BYTES, MAX_UNCOMPRESSED_BYTES
 
 Cell = object
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -1,37 +1,64 @@
-"""The bundled sample campaign (``sample_data/``, made by ``sample_data/generate.py``).
+"""The bundled sample campaign (the package ``sample_data``, made by
+``sample_data/generate.py``), found through ``importlib.resources`` so that it works
+from an installed package as well as from a clone.
 
-The dashboard loads it on first start when the database is empty; its batches are
-marked ``uploaded_by = SAMPLE_UPLOADER`` so pages can show a 示例数据 banner while
-nothing else is loaded.
+The dashboard loads it on first start when the database is empty. Its batches are
+marked ``uploaded_by = SAMPLE_UPLOADER`` so pages can show a 示例数据 banner, and its
+settings (``sample_data/campaign.json``: name, phases, group order) are stored with it,
+in the same transaction, for keys the office has not set. Removing the sample removes
+those settings too when they still hold the sample's values.
 """
 from __future__ import annotations
 
+import json
+from importlib import resources
 from pathlib import Path
 
 from .audit import ROLE_SYSTEM, Actor
+from .campaign.settings import forget_values, store_values
 from .ingest import IngestResult, ingest_file
-from .store import remove_batches
+from .store import bump_data_version, remove_batches, transaction
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_UPLOADER = "示例数据"
+SETTINGS_FILE = "campaign.json"
 _SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods", ".csv"}
 
 
-def sample_files(directory: Path = SAMPLE_DIR) -> list[Path]:
+def sample_dir() -> Path:
+    """The folder of the sample ledgers (inside the installed ``sample_data`` package)."""
+    return Path(str(resources.files("sample_data")))
+
+
+def sample_files(directory: Path | None = None) -> list[Path]:
     """The sample ledgers, in name order."""
-    return sorted(p for p in directory.iterdir() if p.suffix.lower() in _SUFFIXES)
+    return sorted(p for p in (directory or sample_dir()).iterdir() if p.suffix.lower() in _SUFFIXES)
 
 
-def load_sample(con, directory: Path = SAMPLE_DIR) -> list[IngestResult]:
-    """Ingest every sample ledger (each in its own transaction, logged as the system's)."""
-    return [ingest_file(con, p, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER)) for p in sample_files(directory)]
+def sample_settings(directory: Path | None = None) -> dict:
+    """The sample campaign's settings, as ``campaign.settings.store_values`` takes them."""
+    return json.loads(((directory or sample_dir()) / SETTINGS_FILE).read_text(encoding="utf-8"))
+
+
+def load_sample(con, directory: Path | None = None) -> list[IngestResult]:
+    """Ingest every sample ledger and store the sample's settings, in one transaction
+    (logged as the system's)."""
+    with transaction(con):
+        results = [ingest_file(con, p, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER)) for p in sample_files(directory)]
+        store_values(con, sample_settings(directory), only_missing=True)
+        bump_data_version(con)
+    return results
 
 
 def remove_sample(con, actor: Actor | None = None) -> list[int]:
-    """Remove every sample batch in one transaction (when real ledgers have arrived)."""
+    """Remove every sample batch, and the sample's settings the office has not changed,
+    in one transaction (when real ledgers have arrived)."""
     ids = [r[0] for r in con.execute("SELECT batch_id FROM batches WHERE uploaded_by = ? ORDER BY batch_id",
                                      [SAMPLE_UPLOADER]).fetchall()]
-    return remove_batches(con, ids, actor)
+    with transaction(con):
+        removed = remove_batches(con, ids, actor)
+        forget_values(con, sample_settings())
+        bump_data_version(con)
+    return removed
 
 
 def is_empty(con) -> bool:

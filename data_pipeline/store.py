@@ -10,13 +10,17 @@ Tables:
   ``source_lines`` holds a row's cells as one ``line``, joined by ``SEP`` (U+001F), or,
   when a cell holds ``SEP`` itself, as the list ``cells``: one text per row compresses
   (zstd) and stores several times faster than a list of texts.
-- ``item_states``: one row per item per batch: the item's state in that report.
+- ``item_states``: one row per item per batch: the item's state in that report, with
+  ``valid_until``, ``first_seen`` and ``first_done``, which say on which dates the row
+  holds (``validity``; kept right by every write and removal, in its transaction).
 - ``batch_notes``: warnings and rejections with sheet, row, column and message.
 - ``audit_log``: every change (upload, removal, settings, remembered column mappings)
   with the role and name of who made it, written in the change's own transaction
   (``audit.log``).
 - ``column_mappings``: header texts the office mapped to a field by hand, applied to
   later files (``mappings``).
+- ``settings``: the campaign's settings, one JSON value per key
+  (``campaign.settings``).
 - ``meta``: ``schema_version`` and ``data_version`` (bumped by every change, so readers
   can tell their cache is stale).
 
@@ -24,7 +28,8 @@ Schema versions: 1 kept source rows in a table ``source_rows`` with a ``cells`` 
 had no ``audit_log`` or ``column_mappings``; 2 keeps source rows in ``source_lines``, with
 the view ``source_rows`` reading as before. Opening a version-1 database converts it
 (its rows keep their lists) and adds the new tables; a read-only open of an older file
-first opens it once for writing to do so.
+first opens it once for writing to do so. 3 adds the validity columns of
+``item_states`` (filled for every stored row on conversion) and declares ``settings``.
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -44,13 +49,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import audit
+from . import audit, validity
 from .errors import DatabaseBusy
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
-from .settings import default_db_path
+from .constants import default_db_path
 from .values import WHITESPACE, cell_text
 
-SCHEMA_VERSION = "2"   # 2: source rows as lines (source_lines), audit_log, column_mappings
+SCHEMA_VERSION = "3"   # 2: source rows as lines (source_lines), audit_log, column_mappings; 3: validity columns
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
@@ -77,8 +82,10 @@ CREATE TABLE IF NOT EXISTS item_states (
     item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
     grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
     deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
-    measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR
+    measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR,
+    valid_until DATE, first_seen DATE, first_done DATE
 );
+CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_log (
     logged_at TIMESTAMP NOT NULL, role VARCHAR NOT NULL, actor VARCHAR, action VARCHAR NOT NULL,
     batch_id INTEGER, detail VARCHAR NOT NULL
@@ -153,17 +160,32 @@ def connect(path: str | Path | None = None, *, read_only: bool = False, wait_sec
     return con
 
 
+_OPEN_TRANSACTIONS: dict[int, int] = {}    # id(connection) -> depth of nested ``transaction`` blocks
+
+
 @contextmanager
 def transaction(con):
     """``with transaction(con): ...``: commit when the block ends, roll back (and
-    re-raise) on any error, so a change is stored whole or not at all."""
+    re-raise) on any error, so a change is stored whole or not at all. A block inside
+    another one on the same connection joins it: both are stored, or neither."""
+    depth = _OPEN_TRANSACTIONS.get(id(con), 0)
+    if depth:
+        _OPEN_TRANSACTIONS[id(con)] = depth + 1
+        try:
+            yield
+        finally:
+            _OPEN_TRANSACTIONS[id(con)] = depth
+        return
     con.begin()
+    _OPEN_TRANSACTIONS[id(con)] = 1
     try:
         yield
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    finally:
+        del _OPEN_TRANSACTIONS[id(con)]
 
 
 def _sql_string(text: str) -> str:
@@ -190,9 +212,23 @@ def ensure_schema(con) -> None:
             con.execute(SOURCE_ROWS)
             con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION])
     con.execute(SOURCE_ROWS)
+    if "valid_until" not in _columns(con, "item_states"):
+        with transaction(con):
+            for column in VALIDITY_COLUMNS:
+                con.execute(f"ALTER TABLE item_states ADD COLUMN {column} DATE")
+            validity.refresh_all(con)
     con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION])
+
+
+VALIDITY_COLUMNS = ("valid_until", "first_seen", "first_done")
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_schema = current_schema() AND table_name = ?", [table]).fetchall()}
 
 
 def _table_type(con, name: str) -> str | None:
@@ -403,9 +439,8 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
              items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
 
-    con.begin()
     pending: list = []
-    try:
+    with transaction(con), _cancel_on_error(pending):
         batch_id = con.execute("SELECT nextval('batch_id_seq')").fetchone()[0]
         with ThreadPoolExecutor(max_workers=1) as worker:
             pending.append(worker.submit(store_batch, batch_id))
@@ -421,17 +456,23 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
                              "FROM _chunk", note_table, "", None, {"batch": batch_id}))
             for f in pending:
                 f.result()
+        validity.refresh_batch(con, batch_id, record.report_date)
         audit.log(con, actor, audit.UPLOAD,
                   f"文件“{record.file_name}”（截至{record.report_date:%Y-%m-%d}）：问题{items}条，"
                   f"跳过{skipped}行，拒收{rejected}行，警告{warnings}条", batch_id)
         bump_data_version(con)
-        con.commit()
+    return batch_id
+
+
+@contextmanager
+def _cancel_on_error(pending: list):
+    """Cancel the inserts not yet started when the batch fails."""
+    try:
+        yield
     except BaseException:
         for f in pending:
             f.cancel()
-        con.rollback()
         raise
-    return batch_id
 
 
 def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int]:
@@ -444,9 +485,12 @@ def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int
                                 [batch_id]).fetchall()
             if not found:
                 continue
+            keys = [r[0] for r in con.execute("SELECT DISTINCT item_key FROM item_states WHERE batch_id = ?",
+                                              [batch_id]).fetchall()]
             for table in ("item_states", "source_lines", "batch_notes", "batch_files", "batches"):
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             name, date, items = found[0]
+            validity.refresh_keys(con, keys, date)
             audit.log(con, actor, audit.REMOVE, f"批次#{batch_id}：文件“{name}”（截至{date:%Y-%m-%d}，问题{items}条）",
                       batch_id)
             removed.append(batch_id)

@@ -14,7 +14,7 @@ Rules:
 - Sheet ``填写说明``: instructions, one row per template column (header in column A,
   never the headers side by side in one row), so ``layout.detect`` finds no table there
   and ingest skips the sheet (with the pipeline's usual skipped-sheet warning).
-- ``STATUS_CHOICES`` are the dashboard's own labels (``values.STATUS_LABELS``) of the
+- ``STATUS_CHOICES`` are the dashboard's own labels (``labels.STATUS_LABELS``) of the
   four categories, so each classifies back into its category.
 - Same bytes on every call: fixed document dates and zip member times.
 """
@@ -32,8 +32,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .settings import COLUMN_ALIASES
-from .values import DONE, IN_PROGRESS, LONG_TERM, NOT_STARTED, STATUS_LABELS, UNKNOWN
+from .constants import COLUMN_ALIASES
+from .labels import STATUS_LABELS
+from .values import DONE, IN_PROGRESS, LONG_TERM, NOT_STARTED, UNKNOWN
 
 TEMPLATE_NAME = "标准模板.xlsx"
 LEDGER_SHEET = "问题整改台账"

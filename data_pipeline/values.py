@@ -215,7 +215,6 @@ def parse_deadline(value, assigned: dt.date | None, near: dt.date) -> Deadline:
 # ---------------------------------------------------------------- status
 
 DONE, IN_PROGRESS, NOT_STARTED, LONG_TERM, UNKNOWN = "done", "in_progress", "not_started", "long_term", "unknown"
-STATUS_LABELS = {DONE: "已整改", IN_PROGRESS: "整改中", NOT_STARTED: "未整改", LONG_TERM: "长期整改", UNKNOWN: "未知"}
 
 _NEGATED = re.compile(r"(未|尚未|暂未|没有|没|无法|不能|待|未能)(按期|按时|及时)?(整改|完成|开始|处理|落实|办结|销号|启动|协调|解决|动工|施工|整治|清理|修复|到位|办理|实施)")
 _LONG = re.compile(r"长期|持续|常态|久久为功")

@@ -18,7 +18,8 @@ that six work groups hand to the campaign office, in two office layouts:
   week of 2026-10-16 is a GBK-encoded CSV instead
   (``市容交通督查问题清单_2026-10-16.csv``, report date in the file name).
 
-It also writes ``EXPECTED.json``: ground-truth counts per group (items, done,
+It also writes ``campaign.json``, the sample campaign's settings (name, phases, group
+order), which the dashboard stores when it loads the sample, and ``EXPECTED.json``: ground-truth counts per group (items, done,
 long_term, in_progress, not_started, overdue) for the latest report date plus
 per-week items/done, computed from the in-memory model, not from the files.
 
@@ -530,7 +531,16 @@ def generate(out_dir: Path) -> list[Path]:
     expected_path = out_dir / "EXPECTED.json"
     text = json.dumps(expected(items), ensure_ascii=False, indent=2) + "\n"
     expected_path.write_text(text, encoding="utf-8")
-    return paths + [expected_path]
+    settings_path = out_dir / "campaign.json"
+    settings_path.write_text(json.dumps(campaign_settings(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return paths + [expected_path, settings_path]
+
+
+def campaign_settings() -> dict:
+    """The sample campaign's settings, as the settings table stores them."""
+    return {"name": f"{DISTRICT}创建全国文明城市（示例）",
+            "phases": [[name, start.isoformat(), end.isoformat()] for name, start, end in PHASES],
+            "group_order": list(GROUPS)}
 
 
 def main() -> None:

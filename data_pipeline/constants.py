@@ -35,10 +35,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "notes": ("备注", "说明"),
 }
 
-# Each field's canonical header (the first alias): the standard template's headers and
-# the field names the upload page shows.
-FIELD_LABELS: dict[str, str] = {f: aliases[0] for f, aliases in COLUMN_ALIASES.items()}
-
 # A header row needs at least this many distinct recognised fields ...
 MIN_HEADER_FIELDS = 2
 # ... one of which must identify a problem.

@@ -1,0 +1,210 @@
+"""Stage 6, figures: one function per thing a page shows, each one hop from its queries
+(``metrics``) and built by the pure ``campaign`` modules. The pages, the CLI twins
+(``python -m data_pipeline overview|groups|overdue|trend --json``), the tests and the
+exports call these and nothing else, so a number has one path.
+
+Every function takes the connection, the as-of date, the campaign settings and the
+filters (``metrics.Filters``) and returns a plain dataclass of values and DataFrames;
+``to_json`` turns any of them into what the CLI prints.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .campaign import items as item_lists
+from .campaign.phases import PhaseInfo, phase_info, phase_table
+from .campaign.readiness import Readiness, pace_date, readiness
+from .campaign.settings import CampaignSettings
+from .campaign.standing import Kpis, Standing, kpis, order_groups, previous_date, standing, totals
+from .labels import OVERDUE_BUCKETS
+from .metrics import ALL, Filters
+
+
+def phase(settings: CampaignSettings, as_of: dt.date) -> PhaseInfo:
+    """Where ``as_of`` stands among the campaign's phases (every page's heading)."""
+    return phase_info(settings.phases, as_of)
+
+
+def filter_options(con, settings: CampaignSettings) -> tuple[list[str], list[str]]:
+    """(groups in the configured order, categories sorted; ``""`` = no category): what
+    the filters offer."""
+    groups, categories = metrics.filter_options(con)
+    return order_groups(groups, settings.group_order), categories
+
+
+# ---------------------------------------------------------------- 总览
+
+
+@dataclasses.dataclass(frozen=True)
+class Overview:
+    """总览 as of ``as_of``: the KPI cards with their change since the previous report,
+    readiness for the evaluation, how long items have been overdue, and the groups'
+    standing (红榜/黑榜, cards)."""
+
+    as_of: dt.date
+    kpis: Kpis
+    readiness: Readiness
+    overdue: item_lists.OverdueProfile
+    standing: Standing
+
+
+def overview(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = ALL) -> Overview:
+    dates = metrics.report_dates(con)
+    prev, since = previous_date(dates, as_of), pace_date(dates, as_of)
+    wanted = [d for d in (as_of, prev, since) if d is not None]
+    counts = metrics.counts(con, wanted, by_group=True, filters=filters, due_soon_days=settings.due_soon_days)
+
+    def at(d):
+        return counts[counts["as_of"] == d].drop(columns="as_of").reset_index(drop=True)
+
+    now = totals(at(as_of))
+    k = kpis(as_of, now, prev, totals(at(prev)) if prev else None)
+    r = readiness(as_of, now, since, totals(at(since)) if since else None, settings)
+    ages = metrics.overdue_ages(con, as_of, [(lo, hi) for _, lo, hi in OVERDUE_BUCKETS], filters=filters)
+    return Overview(as_of, k, r, item_lists.overdue_profile(ages), standing(at(as_of), settings))
+
+
+# ---------------------------------------------------------------- 工作组
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupFigures:
+    """工作组 as of ``as_of`` for one group: its KPI cards, its weekly series up to
+    ``as_of``, its items (with ``status_label``; most days overdue first, then earliest
+    deadline) and its breakdowns by category and by place (``place``: grid when any item
+    has one, else location)."""
+
+    as_of: dt.date
+    group: str
+    kpis: Kpis
+    series: pd.DataFrame
+    items: pd.DataFrame
+    by_category: pd.DataFrame
+    place: str
+    by_place: pd.DataFrame
+
+
+def group(con, as_of: dt.date, group_name: str, settings: CampaignSettings, filters: Filters = ALL) -> GroupFigures:
+    only = filters.only(group_name)
+    n = settings.due_soon_days
+    series = metrics.series(con, as_of, filters=only, due_soon_days=n)
+    dates = metrics.report_dates(con)
+    prev = previous_date(dates, as_of)
+    counts = metrics.counts(con, [d for d in (as_of, prev) if d], by_group=True, filters=only, due_soon_days=n)
+    now = totals(counts[counts["as_of"] == as_of])
+    k = kpis(as_of, now, prev, totals(counts[counts["as_of"] == prev]) if prev else None)
+    items = item_lists.by_urgency(item_lists.labelled(metrics.items_at(con, as_of, filters=only, due_soon_days=n)))
+    place = item_lists.place_field(bool(items["grid"].fillna("").ne("").any()))
+    return GroupFigures(
+        as_of, group_name, k, series, items.reset_index(drop=True),
+        item_lists.breakdown(metrics.breakdown(con, as_of, "category", filters=only, due_soon_days=n), "category"),
+        place, item_lists.breakdown(metrics.breakdown(con, as_of, place, filters=only, due_soon_days=n), place))
+
+
+def find_items(items: pd.DataFrame, text: str = "", statuses=()) -> pd.DataFrame:
+    """The items a search on 工作组 shows (``campaign.items.search_items``)."""
+    return item_lists.search_items(items, text, statuses)
+
+
+# ---------------------------------------------------------------- 超期督办
+
+
+@dataclasses.dataclass(frozen=True)
+class OverdueFigures:
+    """超期督办 as of ``as_of``: the overdue items overdue at least ``min_days`` days
+    (most days overdue first) and the items due soon (earliest deadline first), both
+    with ``status_label``."""
+
+    as_of: dt.date
+    min_days: int
+    overdue: pd.DataFrame
+    due_soon: pd.DataFrame
+
+
+def overdue(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = ALL, *,
+            min_days: int = 0) -> OverdueFigures:
+    n = settings.due_soon_days
+    late = metrics.items_at(con, as_of, kind="overdue", filters=filters, due_soon_days=n)
+    soon = metrics.items_at(con, as_of, kind="due_soon", filters=filters, due_soon_days=n)
+    return OverdueFigures(as_of, int(min_days), item_lists.overdue_list(late, min_days=min_days),
+                          item_lists.due_soon_list(soon))
+
+
+# ---------------------------------------------------------------- 阶段趋势
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendFigures:
+    """阶段趋势 as of ``as_of``: the weekly series up to ``as_of`` (``metrics.counts`` at
+    each report date), the same per group (``groups``: the groups in it, in the
+    configured order) and the per-phase table."""
+
+    as_of: dt.date
+    series: pd.DataFrame
+    by_group: pd.DataFrame
+    groups: list
+    phases: pd.DataFrame
+
+
+def trend(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = ALL) -> TrendFigures:
+    n = settings.due_soon_days
+    by_group = metrics.series(con, as_of, by_group=True, filters=filters, due_soon_days=n)
+    counts = metrics.phase_counts(con, as_of, [(p.name, p.start, p.end) for p in settings.phases], filters=filters)
+    return TrendFigures(as_of, metrics.series(con, as_of, filters=filters, due_soon_days=n), by_group,
+                        order_groups(list(dict.fromkeys(by_group["group_name"])), settings.group_order),
+                        phase_table(counts, settings.phases, as_of))
+
+
+# ---------------------------------------------------------------- the CLI's summary
+
+
+def summary(con, as_of: dt.date | None, settings: CampaignSettings, filters: Filters = ALL) -> dict:
+    """The CLI's ``summary --json``: ``{"as_of", "totals": {METRIC_KEYS}, "groups":
+    [{"group", METRIC_KEYS...}]}``, groups in the configured order; ``as_of`` defaults
+    to the latest report date (``None`` with zero totals when the database is empty)."""
+    as_of = as_of or metrics.latest_report_date(con)
+    if as_of is None:
+        return {"as_of": None, "totals": totals(pd.DataFrame()), "groups": []}
+    by_group = metrics.counts(con, [as_of], by_group=True, filters=filters, due_soon_days=settings.due_soon_days)
+    table = standing(by_group.drop(columns="as_of"), settings).table
+    return {"as_of": as_of.isoformat(), "totals": totals(by_group),
+            "groups": [{"group": r["group_name"], **{k: _plain(r[k]) for k in metrics.METRIC_KEYS}}
+                       for _, r in table.iterrows()]}
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _plain(v):
+    """A value as JSON holds it: dates ISO, numpy scalars as Python, NaN/NA as None."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
+
+
+def to_json(obj):
+    """A figure (dataclass, DataFrame, dict, list, value) as plain JSON data: a DataFrame
+    becomes a list of row objects."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, pd.DataFrame):
+        return [{k: to_json(v) for k, v in row.items()} for row in obj.to_dict("records")]
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_json(v) for v in obj]
+    return _plain(obj)

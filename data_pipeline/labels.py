@@ -1,0 +1,165 @@
+"""Every Chinese word and number format a user sees, written once: column and field
+labels, status labels, the KPI cards' names and help, and the formats of rates,
+thresholds, changes, counts and dates. Pages, the CLI and every export take them from
+here; nothing else formats a number.
+
+Format rules:
+- a measured rate: one decimal, ``0.875`` -> ``87.5%``, ``0.88`` -> ``88.0%`` (``pct``);
+  no rate (nothing to divide by) -> ``—``;
+- a threshold as people write it: ``0.9`` -> ``90%``, ``0.875`` -> ``87.5%`` (``threshold``);
+- a change of a rate in percentage points: ``+1.2个百分点`` (``points``); of a count:
+  ``+5``, ``-6`` (``signed``); no change -> ``持平``;
+- a count: ``1,234`` (``count``);
+- a date: ``3月6日`` (``day``), with the year ``2026年3月6日`` (``full_day``), ISO
+  ``2026-03-06`` (``iso_day``) where a file or a machine reads it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .values import DONE, IN_PROGRESS, LONG_TERM, NOT_STARTED, UNKNOWN
+
+NONE = "—"
+
+# ---------------------------------------------------------------- words
+
+STATUS_LABELS = {DONE: "已整改", IN_PROGRESS: "整改中", NOT_STARTED: "未整改", LONG_TERM: "长期整改", UNKNOWN: "未知"}
+
+# Every item column a user sees (``metrics.ITEM_COLUMNS`` and preview tables).
+COLUMN_LABELS = {
+    "group_name": "工作组", "item_id": "问题编号", "seq": "序号", "description": "问题描述", "location": "点位",
+    "grid": "网格", "category": "问题类别", "assignee": "责任人", "assigned_on": "交办日期", "deadline": "整改时限",
+    "deadline_text": "时限原文", "status_label": "整改状态", "status": "整改状态", "status_text": "整改情况",
+    "days_overdue": "超期天数", "completed_on": "完成时间", "measures": "整改措施", "verification": "复核情况",
+    "source": "问题来源", "notes": "备注", "report_date": "所在台账日期", "file_name": "来源文件", "sheet": "工作表",
+    "row_no": "行号", "done_on": "整改完成日期",
+}
+# The ledger fields (``constants.COLUMN_ALIASES``) as the upload page names them: the
+# label of the column each one fills.
+FIELD_COLUMNS = {"item_id": "item_id", "seq": "seq", "description": "description", "location": "location",
+                 "grid": "grid", "category": "category", "group": "group_name", "assignee": "assignee",
+                 "assigned_on": "assigned_on", "deadline": "deadline", "status": "status_text",
+                 "completed_on": "completed_on", "measures": "measures", "verification": "verification",
+                 "source": "source", "notes": "notes"}
+NOT_IMPORTED = "（不导入）"
+NO_CATEGORY = "（未填写类别）"
+UNFILLED = "未填写"
+
+
+def field_label(field: str | None) -> str:
+    """A ledger field's label; None -> ``（不导入）``."""
+    return NOT_IMPORTED if field is None else COLUMN_LABELS[FIELD_COLUMNS[field]]
+
+
+def category_label(category: str) -> str:
+    """A category filter option; ``""`` (no category) -> ``（未填写类别）``."""
+    return category or NO_CATEGORY
+
+
+KPI_KEYS = ("items", "done", "completion_rate", "overdue", "due_soon", "on_time_rate")
+KPI_LABELS = {"items": "交办总数", "done": "已整改", "completion_rate": "整改率", "overdue": "超期",
+              "due_soon": "临期", "long_term": "长期整改", "on_time_rate": "按期整改率"}
+KPI_HELP = {
+    "items": "截至该日各台账中出现过的问题总数（同一问题只算一次，按最近一期的情况）。",
+    "done": "状态为已整改/已销号等的问题数。",
+    "completion_rate": "已整改 ÷ 交办总数。",
+    "overdue": "未整改完成（不含长期整改）且整改时限早于截至日期的问题数。",
+    "due_soon": "未整改完成、整改时限在截至日期起{n}天内的问题数。",
+    "on_time_rate": "在时限内整改完成的问题 ÷（已到时限的问题 + 已整改的问题）。",
+}
+# Cards a group can get, worst first, and what each means.
+CARDS = ("红牌", "黄牌", "绿牌")
+CARD_MEANINGS = {"红牌": "落后较多，难以按期完成", "黄牌": "落后但可追赶", "绿牌": "进度正常"}
+HONOUR, WARNING, UNRANKED = "红榜", "黑榜", "不排名"
+PHASE_STATES = {"past": "已结束", "current": "进行中", "future": "未开始"}
+OUTSIDE_PHASES = "阶段外"
+# Days overdue: (label, lowest, highest), both ends included; None: no bound.
+OVERDUE_BUCKETS = (("超期1–7天", 1, 7), ("超期8–30天", 8, 30), ("超期30天以上", 31, None))
+
+# ---------------------------------------------------------------- formats
+
+
+def _missing(value) -> bool:
+    """None, NaN, pandas' NA or NaT."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def pct(rate) -> str:
+    """A measured rate: ``0.875`` -> ``87.5%``; None -> ``—``."""
+    return NONE if _missing(rate) else f"{rate * 100:.1f}%"
+
+
+def threshold(rate: float) -> str:
+    """A threshold as people write it: ``90%``, ``87.5%``."""
+    return f"{rate * 100:.1f}%".replace(".0%", "%")
+
+
+def points(delta: float) -> str:
+    """A rate change in percentage points: ``0.012`` -> ``+1.2个百分点``."""
+    return f"{delta * 100:+.1f}个百分点"
+
+
+def count(n) -> str:
+    """``1234`` -> ``1,234``; None -> ``—``."""
+    return NONE if _missing(n) else f"{int(n):,}"
+
+
+def signed(n: int) -> str:
+    """A change of a count: ``+5``, ``-6``."""
+    return f"{int(n):+,}"
+
+
+def change(key: str, delta) -> str | None:
+    """The change shown under a KPI card: ``+5``, ``+1.2个百分点``, ``持平``; None when there
+    is no previous report to compare with."""
+    if delta is None:
+        return None
+    if delta == 0:
+        return "持平"
+    return points(delta) if key.endswith("rate") else signed(delta)
+
+
+def _date(d) -> dt.date | None:
+    if _missing(d):
+        return None
+    return d.date() if isinstance(d, dt.datetime) else d
+
+
+def day(d) -> str:
+    """``3月6日``; no date -> ``—``."""
+    d = _date(d)
+    return NONE if d is None else f"{d.month}月{d.day}日"
+
+
+def full_day(d) -> str:
+    """``2026年3月6日``; no date -> ``—``."""
+    d = _date(d)
+    return NONE if d is None else f"{d.year}年{d.month}月{d.day}日"
+
+
+def iso_day(d) -> str:
+    """``2026-03-06``; no date -> ``—``."""
+    d = _date(d)
+    return NONE if d is None else d.isoformat()
+
+
+def period(start, end) -> str:
+    """``3月1日至3月10日``; without dates ``—``."""
+    return NONE if _date(start) is None else f"{day(start)}至{day(end)}"
+
+
+def full_period(start, end) -> str:
+    """``2026年3月1日至2026年3月10日``."""
+    return f"{full_day(start)}至{full_day(end)}"
+
+
+# Number formats for Streamlit's and Excel's own renderers, written as the rules above.
+DAY_FORMAT_JS = "M月D日"            # st.column_config.DateColumn
+FULL_DAY_FORMAT_JS = "YYYY年M月D日"
+DAY_FORMAT_PLOTLY = "%-m月%-d日"
+FULL_DAY_FORMAT_PLOTLY = "%Y年%-m月%-d日"
+DAY_FORMAT_EXCEL = 'yyyy"年"m"月"d"日"'
+PCT_FORMAT_COLUMN = "%.1f%%"         # st.column_config.NumberColumn over rate x 100
+PCT_FORMAT_PLOTLY = ".1%"
