@@ -4,36 +4,34 @@
   an empty database the sample campaign (``sample_data/``) is loaded; set
   ``CAMPAIGN_NO_SAMPLE=1`` to keep an empty database empty (tests of the empty state).
 - The shared sidebar (as-of date, group and category filters) is drawn here, on every
-  run, so its choices persist across pages; pages read them with
-  ``pages.common.page_view``.
-- Roles (``pages.access``): the 管理 pages (数据上传, 上传记录, 设置, 操作日志) are listed only
+  run, so its choices persist across pages; the page gets them from
+  ``dashboard.view.page_view`` (``dashboard`` is the Streamlit side's package;
+  ``pages/`` holds only page scripts).
+- Roles (``dashboard.access``): the 管理 pages (数据上传, 上传记录, 设置, 操作日志) are listed only
   for the logged-in office; everyone else sees 创城办登录 there. A configured viewer
   passcode is asked for before anything else.
 - Pages are listed explicitly (``pages/`` is not auto-discovered once st.navigation is
   used). Their URL paths (pinyin) must differ from the file names: while Streamlit
   still treats ``pages/`` as a v1 pages folder (a new server's first run, every
   AppTest run) a URL equal to a file name would run that page file without this
-  router. To add a page: write ``pages/<name>.py`` (collect inputs -> call
-  ``pages.data`` / ``data_pipeline`` -> render) and add an ``st.Page`` below; an
+  router. To add a page: write ``pages/<name>.py`` (collect inputs -> call one
+  ``data_pipeline.figures`` function through ``dashboard.data`` -> render) and add an ``st.Page`` below; an
   office-only page goes into ``admin``.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from dashboard import access, view
+
 ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:  # `pages.common` must import under AppTest too
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from pages import access, common  # noqa: E402
 
 st.set_page_config(page_title="创城进度看板", page_icon=":material/dashboard:", layout="wide")
 
 access.viewer_gate()
-common.first_start()
+view.first_start()
 
 PAGES = ROOT / "pages"
 if access.is_office():
@@ -57,7 +55,7 @@ navigation = st.navigation({
 })
 if access.is_office() and access.just_logged_in():
     st.switch_page(upload)
-common.sidebar()
+page_view = view.sidebar()
 access.sidebar_badge()
-with common.busy_guard():
+with view.busy_guard(), view.routed(page_view):
     navigation.run()

@@ -20,7 +20,7 @@ from . import metrics
 from .campaign import items as item_lists
 from .campaign.phases import PhaseInfo, phase_info, phase_table
 from .campaign.readiness import Readiness, pace_date, readiness
-from .campaign.settings import CampaignSettings
+from .campaign.settings import CampaignSettings, load_settings
 from .campaign.standing import Kpis, Standing, kpis, order_groups, previous_date, standing, totals
 from .labels import OVERDUE_BUCKETS
 from .metrics import ALL, Filters
@@ -164,10 +164,13 @@ def trend(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = AL
 # ---------------------------------------------------------------- the CLI's summary
 
 
-def summary(con, as_of: dt.date | None, settings: CampaignSettings, filters: Filters = ALL) -> dict:
+def summary(con, as_of: dt.date | None = None, settings: CampaignSettings | None = None,
+            filters: Filters = ALL) -> dict:
     """The CLI's ``summary --json``: ``{"as_of", "totals": {METRIC_KEYS}, "groups":
     [{"group", METRIC_KEYS...}]}``, groups in the configured order; ``as_of`` defaults
-    to the latest report date (``None`` with zero totals when the database is empty)."""
+    to the latest report date (``None`` with zero totals when the database is empty),
+    ``settings`` to the stored ones."""
+    settings = settings or load_settings(con)
     as_of = as_of or metrics.latest_report_date(con)
     if as_of is None:
         return {"as_of": None, "totals": totals(pd.DataFrame()), "groups": []}

@@ -2,9 +2,9 @@
 upload, removal, settings change and remembered column mapping, with role and name."""
 import streamlit as st
 
-from pages import common, data
+from dashboard import data, view
 
-v = common.page_view("操作日志", allow_empty=True)
+v = view.page_view("操作日志", allow_empty=True)
 log = data.audit_entries(v.db, v.version)
 if log.empty:
     st.caption("还没有任何操作记录。")

@@ -8,19 +8,19 @@ transaction; every page then shows exactly what it showed before the batch came 
 import streamlit as st
 
 from data_pipeline import validation
-from pages import access, common, data
+from dashboard import access, data, view, widgets
 
 
 def remove(batch_id: int, file_name: str) -> None:
     """Remove the batch (a button callback: runs before the page is drawn again)."""
     removed = data.remove_batches(v.db, [batch_id], access.actor())
-    common.flash(f"已删除批次#{batch_id}（{file_name}）。" if removed else f"批次#{batch_id}已不存在。")
+    widgets.flash(f"已删除批次#{batch_id}（{file_name}）。" if removed else f"批次#{batch_id}已不存在。")
     st.session_state["batch_pick"] = None
 
 
-v = common.page_view("上传记录", allow_empty=True)
-common.show_flash()
-common.offer_sample_removal(v)
+v = view.page_view("上传记录", allow_empty=True)
+widgets.show_flash()
+view.offer_sample_removal(v)
 
 batches = data.batches(v.db, v.version)
 if batches.empty:
@@ -55,7 +55,7 @@ with st.container(border=True):
                        key=f"original|{chosen}", icon=":material/download:")
     notes = validation.stored_notes(data.batch_notes(v.db, v.version, chosen))
     with st.expander(f"检查结果（{len(notes)}条）"):
-        common.validation_report(notes, row.file_name, row.report_date,
+        widgets.validation_report(notes, row.file_name, row.report_date,
                                  {k: int(row[k]) for k in ("items", "skipped", "rejected", "warnings")}, key=str(chosen))
 
     sure = st.checkbox(f"确认删除批次#{chosen}（删除后各页面恢复到导入它之前的样子；原始文件也一并删除）",

@@ -2,7 +2,7 @@
 a configured passcode the page says how the deployer enables uploads."""
 import streamlit as st
 
-from pages import access
+from dashboard import access
 
 st.title("创城办登录")
 st.caption("领导查看各页面无需登录。上传台账、删除批次、修改设置和查看操作日志需要创城办口令。")

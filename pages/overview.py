@@ -1,62 +1,63 @@
 """总览: where the campaign stands as of the sidebar's date: phase and days left, the KPI
 cards with their change since the previous report, whether the target will be reached
 by the evaluation phase, how long items have been overdue, completion by group with the
-target line, 红榜/黑榜 and each group's 红/黄/绿牌."""
+target line, 红榜/黑榜 and each group's 红/黄/绿牌 (``figures.overview``)."""
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import campaign
-from pages import charts, common, data
+from dashboard import charts, data, view, widgets
+from data_pipeline import labels
+from data_pipeline.campaign.readiness import PACE_REPORTS
 
-v = common.page_view("总览")
+v = view.page_view("总览")
 s = v.settings
+fig = data.overview(v.db, v.version, v.as_of, s, v.filters)
 
-series = data.series(v.db, v.version, False, v.groups, v.categories, s.due_soon_days)
-k = campaign.kpis_from_series(series, v.status.dates, v.as_of)
-common.kpi_row(k, s.due_soon_days)
+k = fig.kpis
+widgets.kpi_row(k, s.due_soon_days)
 if k.previous_date:
-    st.caption(f"箭头和增减数是与上一期台账（{common.full_day(k.previous_date)}）相比的变化。")
+    st.caption(f"箭头和增减数是与上一期台账（{labels.full_day(k.previous_date)}）相比的变化。")
 
 # Will the campaign be ready for 评估?
-r = campaign.readiness_from_series(series, v.status.dates, v.as_of, s)
-target = common.pct(r.target)
+r = fig.readiness
+target = labels.threshold(r.target)
 pace = ""
 if r.weekly_pace is not None:
-    pace = (f"近{campaign.PACE_REPORTS}期台账中，距目标的差距平均每周缩小{r.weekly_pace:.1f}项" if r.weekly_pace > 0
-            else f"近{campaign.PACE_REPORTS}期台账中，距目标的差距没有缩小（平均每周扩大{-r.weekly_pace:.1f}项）")
+    pace = (f"近{PACE_REPORTS}期台账中，距目标的差距平均每周缩小{r.weekly_pace:.1f}项" if r.weekly_pace > 0
+            else f"近{PACE_REPORTS}期台账中，距目标的差距没有缩小（平均每周扩大{-r.weekly_pace:.1f}项）")
 ev = r.evaluation
 if r.verdict == "no_data":
     st.info("所选范围内没有问题，请调整左侧的工作组或问题类别筛选。")
 elif r.verdict == "reached":
     st.success(f"**整改率已达到目标{target}**。"
-               + (f"{ev.name}{common.day(ev.start)}开始。" if ev and r.days_to_evaluation else ""))
+               + (f"{ev.name}{labels.day(ev.start)}开始。" if ev and r.days_to_evaluation else ""))
 elif r.verdict == "no_phase":
     st.info(f"整改率距目标{target}还需整改{r.gap}项。尚未设置阶段时间，无法判断能否在评估前达标（见“设置”页）。")
 elif r.verdict == "behind":
-    st.error(f"**{ev.name}已于{common.day(ev.start)}开始，整改率仍未达到目标{target}，还需整改{r.gap}项**。"
+    st.error(f"**{ev.name}已于{labels.day(ev.start)}开始，整改率仍未达到目标{target}，还需整改{r.gap}项**。"
              + (f"{pace}，照此约需{r.weeks_needed:.1f}周。" if r.weeks_needed is not None else (pace + "。" if pace else "")))
 elif r.verdict == "on_track":
-    st.success(f"**按目前进度，{ev.name}（{common.day(ev.start)}开始，还有{r.days_to_evaluation}天）前能达到"
+    st.success(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前能达到"
                f"目标整改率{target}**。还需整改{r.gap}项；{pace}，约需{r.weeks_needed:.1f}周。")
 else:
-    st.warning(f"**按目前进度，{ev.name}（{common.day(ev.start)}开始，还有{r.days_to_evaluation}天）前难以达到"
+    st.warning(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前难以达到"
                f"目标整改率{target}**。还需整改{r.gap}项"
                + (f"；{pace}，照此约需{r.weeks_needed:.1f}周。" if r.weeks_needed is not None else
                   (f"；{pace}。" if pace else "。")))
 
 # Overdue: how many and since when.
-p = campaign.overdue_profile_at(data.overdue_ages(v.db, v.version, v.groups, v.categories), v.as_of)
+p = fig.overdue
+due_soon = k.values["due_soon"]
 if p.count:
     parts = "、".join(f"{label}{n}项" for label, n in reversed(p.buckets) if n)
     st.markdown(f"**超期问题{p.count}项**：{parts}。拖得最久的已超期**{p.max_days}天**"
-                f"（整改时限{common.day(p.oldest_deadline)}）。另有临期{k.values['due_soon']}项"
+                f"（整改时限{labels.day(p.oldest_deadline)}）。另有临期{due_soon}项"
                 f"（{s.due_soon_days}天内到期）。名单见“超期督办”页。")
 else:
-    st.markdown(f"**没有超期问题**。临期{k.values['due_soon']}项（{s.due_soon_days}天内到期）。")
+    st.markdown(f"**没有超期问题**。临期{due_soon}项（{s.due_soon_days}天内到期）。")
 
 st.divider()
-standing = campaign.standing_from_series(data.series(v.db, v.version, True, v.groups, v.categories, s.due_soon_days),
-                                         v.as_of, s)
+standing = fig.standing
 table = standing.table
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -68,24 +69,24 @@ with left:
         st.plotly_chart(charts.group_rates_bar(table, s), config=charts.CONFIG, key="rates_bar")
 with right:
     rate = dict(zip(table["group_name"], table["completion_rate"]))
-    for title, rule, groups in (("红榜", f"整改率达到{common.pct(s.honour_rate)}及以上", standing.honour),
-                                ("黑榜", f"整改率低于{common.pct(s.warning_rate)}", standing.warning)):
+    for title, rule, groups in ((labels.HONOUR, f"整改率达到{labels.threshold(s.honour_rate)}及以上", standing.honour),
+                                (labels.WARNING, f"整改率低于{labels.threshold(s.warning_rate)}", standing.warning)):
         st.subheader(title)
         st.caption(rule)
-        st.markdown("\n".join(f"{i}. **{g}** {common.pct(rate[g])}" for i, g in enumerate(groups, 1))
+        st.markdown("\n".join(f"{i}. **{g}** {labels.pct(rate[g])}" for i, g in enumerate(groups, 1))
                     if groups else "（暂无）")
     if standing.unranked:
         st.caption(f"交办问题不足{s.min_items_to_rank}项、不参与排名：")
-        st.markdown("、".join(f"{g}（{common.pct(rate[g])}）" for g in standing.unranked))
+        st.markdown("、".join(f"{g}（{labels.pct(rate[g])}）" for g in standing.unranked))
 
 st.subheader("各工作组亮牌情况")
-st.caption(f"红牌：整改率低于{common.pct(s.warning_rate)}或超期占比高于{common.pct(s.red_overdue_share)}；"
-           f"黄牌：整改率低于{common.pct(s.honour_rate)}或超期占比高于{common.pct(s.yellow_overdue_share)}；"
+st.caption(f"红牌：整改率低于{labels.threshold(s.warning_rate)}或超期占比高于{labels.threshold(s.red_overdue_share)}；"
+           f"黄牌：整改率低于{labels.threshold(s.honour_rate)}或超期占比高于{labels.threshold(s.yellow_overdue_share)}；"
            "其余为绿牌。超期占比 = 超期 ÷ 交办总数。")
 if not table.empty:
     shown = pd.DataFrame({
-        "工作组": table["group_name"], "亮牌": table["card"], "整改率": table["completion_rate"].map(common.pct),
-        "交办总数": table["items"].map(common.count), "已整改": table["done"].map(common.count),
-        "超期": table["overdue"].map(common.count), "超期占比": table["overdue_share"].map(common.pct),
+        "工作组": table["group_name"], "亮牌": table["card"], "整改率": table["completion_rate"].map(labels.pct),
+        "交办总数": table["items"].map(labels.count), "已整改": table["done"].map(labels.count),
+        "超期": table["overdue"].map(labels.count), "超期占比": table["overdue_share"].map(labels.pct),
         "说明": table["reason"]}).set_index("工作组")
     st.table(shown)

@@ -1,16 +1,16 @@
 """设置 (office only): campaign name, phase dates, thresholds and group display order, stored in the
-database (``data_pipeline.campaign.save_settings`` validates them). Saved settings take
+database (``data_pipeline.campaign.settings.save_settings`` validates them). Saved settings take
 effect on the next page view (this page reruns at once)."""
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from data_pipeline import campaign
+from data_pipeline.campaign import settings as campaign
 from data_pipeline.errors import DatabaseBusy
-from pages import access, common, data
+from dashboard import access, data, view
 
-v = common.page_view("设置", allow_empty=True)
+v = view.page_view("设置", allow_empty=True)
 s = v.settings
 HELP = campaign.setting_help()
 

@@ -22,20 +22,18 @@ import pandas as pd
 import streamlit as st
 
 import data_pipeline as dp
-from data_pipeline import preview
+from data_pipeline import labels, preview
 from data_pipeline.errors import LedgerError, ReportDateMissing
-from data_pipeline.mappings import field_label
 from data_pipeline.read import check_size
-from data_pipeline.settings import FIELD_LABELS, UPLOAD_SUFFIXES
+from data_pipeline.constants import COLUMN_ALIASES, UPLOAD_SUFFIXES
 from data_pipeline.template import TEMPLATE_NAME, template_bytes
-from data_pipeline.values import STATUS_LABELS, fold
-from pages import access, common, data
+from data_pipeline.labels import COLUMN_LABELS, STATUS_LABELS, field_label
+from data_pipeline.values import fold
+from dashboard import access, data, view, widgets
 
 PREVIEW_ROWS = 10
-FIELD_OPTIONS = [None, *FIELD_LABELS]          # None: 不导入
+FIELD_OPTIONS = [None, *COLUMN_ALIASES]          # None: 不导入
 MAPPING_COLUMNS_PER_ROW = 4
-PREVIEW_LABELS = {**common.ITEM_LABELS, "sheet": "工作表", "row_no": "行号", "seq": "序号", "status": "整改状态",
-                  "measures": "整改措施", "verification": "复核情况", "source": "问题来源"}
 PREVIEW_COLUMNS = ["sheet", "row_no", "group_name", "item_id", "description", "location", "grid", "category",
                    "assignee", "assigned_on", "deadline", "deadline_text", "status", "status_text", "completed_on",
                    "notes"]
@@ -177,11 +175,11 @@ def show_preview(fid: str, u: Upload) -> None:
                   format="YYYY-MM-DD", help="这批台账反映的是哪一天的情况。识别错了可在此改正。")
     c2.caption(f"截至日期来源：{p.report_date_source}")
     m = st.columns(4)
-    m[0].metric("问题", common.count(p.items), border=True)
-    m[1].metric("跳过的行", common.count(p.skipped), border=True,
+    m[0].metric("问题", labels.count(p.items), border=True)
+    m[1].metric("跳过的行", labels.count(p.skipped), border=True,
                 help="合计、注释、落款、重复表头等非问题行，不计入统计。")
-    m[2].metric("拒收的行", common.count(p.rejected), border=True, help="无法作为问题导入的行，见“检查结果”。")
-    m[3].metric("警告", common.count(p.warnings), border=True, help="已导入但需要核对的情况，见“检查结果”。")
+    m[2].metric("拒收的行", labels.count(p.rejected), border=True, help="无法作为问题导入的行，见“检查结果”。")
+    m[3].metric("警告", labels.count(p.warnings), border=True, help="已导入但需要核对的情况，见“检查结果”。")
 
     notes = p.notes
     t_map, t_sheets, t_rows, t_notes = st.tabs(
@@ -199,10 +197,10 @@ def show_preview(fid: str, u: Upload) -> None:
         rows["status"] = rows["status"].map(STATUS_LABELS)
         shown = [c for c in PREVIEW_COLUMNS if rows[c].notna().any()]
         st.dataframe(rows[shown], hide_index=True, placeholder="—", column_config={
-            c: (st.column_config.DateColumn(PREVIEW_LABELS[c], format="YYYY-MM-DD")
-                if c in ("assigned_on", "deadline", "completed_on") else PREVIEW_LABELS[c]) for c in shown})
+            c: (st.column_config.DateColumn(COLUMN_LABELS[c], format="YYYY-MM-DD")
+                if c in ("assigned_on", "deadline", "completed_on") else COLUMN_LABELS[c]) for c in shown})
     with t_notes:
-        common.validation_report(notes, u.name, p.report_date, {"items": p.items, "skipped": p.skipped,
+        widgets.validation_report(notes, u.name, p.report_date, {"items": p.items, "skipped": p.skipped,
                                                                 "rejected": p.rejected, "warnings": p.warnings},
                                  key=fid)
 
@@ -236,9 +234,9 @@ def show_upload(fid: str, u: Upload) -> None:
             st.rerun()
 
 
-v = common.page_view("数据上传", allow_empty=True)
-common.show_flash()
-common.offer_sample_removal(v)
+v = view.page_view("数据上传", allow_empty=True)
+widgets.show_flash()
+view.offer_sample_removal(v)
 if not v.status.empty and not v.status.sample_only and not v.settings.phases:
     st.info("本活动的名称和阶段时间（准备/实施/评估）还没有设置，看板暂时无法显示当前阶段和剩余天数。"
             "请到“设置”页填写。", icon=":material/settings:")

@@ -12,7 +12,7 @@ import data_pipeline as dp
 from data_pipeline import LedgerError, ingest_bytes, parse_file
 from data_pipeline.layout import detect
 from data_pipeline.read import read_workbook
-from data_pipeline.settings import COLUMN_ALIASES
+from data_pipeline.constants import COLUMN_ALIASES
 from data_pipeline.template import (DATE_FORMAT, STATUS_CHOICES, TEMPLATE_FIELDS, TEMPLATE_HEADERS, TEMPLATE_NAME,
                                     TITLE, template_bytes)
 from data_pipeline.values import classify_status

@@ -11,7 +11,7 @@ from streamlit import config as st_config
 
 import data_pipeline as dp
 from data_pipeline import audit, mappings, parse_file
-from data_pipeline.settings import UPLOAD_SUFFIXES
+from data_pipeline.constants import UPLOAD_SUFFIXES
 from tests import hostile
 from tests import ledgers as L
 from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts

@@ -7,13 +7,13 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from data_pipeline.campaign import CampaignSettings, Phase
+from data_pipeline import labels
+from data_pipeline.campaign.settings import CampaignSettings, Phase
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 CARD_COLORS = {"红牌": "#c62828", "黄牌": "#f0a500", "绿牌": "#2e7d32"}
-CARD_NAMES = {"红牌": "红牌：落后较多，难以按期完成", "黄牌": "黄牌：落后但可追赶", "绿牌": "绿牌：进度正常"}
+CARD_NAMES = {card: f"{card}：{meaning}" for card, meaning in labels.CARD_MEANINGS.items()}
 PHASE_FILLS = ("#e3f2fd", "#fff3e0", "#e8f5e9", "#f3e5f5")
-DAY = "%-m月%-d日"
 CONFIG = {"displayModeBar": False}
 
 
@@ -34,7 +34,7 @@ def _layout(fig: go.Figure, *, height: int = 380, percent_axis: str | None = Non
 
 
 def _dates(fig: go.Figure) -> None:
-    fig.update_xaxes(tickformat=DAY, hoverformat="%Y年%-m月%-d日", title=None)
+    fig.update_xaxes(tickformat=labels.DAY_FORMAT_PLOTLY, hoverformat=labels.FULL_DAY_FORMAT_PLOTLY, title=None)
 
 
 def phase_bands(fig: go.Figure, phases: list[Phase], first: dt.date, last: dt.date) -> None:
@@ -50,24 +50,24 @@ def phase_bands(fig: go.Figure, phases: list[Phase], first: dt.date, last: dt.da
 
 
 def group_rates_bar(table: pd.DataFrame, s: CampaignSettings) -> go.Figure:
-    """Completion rate per group (``campaign.Standing.table``), best on top, coloured
+    """Completion rate per group (``Standing.table``), best on top, coloured
     and named by card, with the 红榜线 and 黑榜线."""
     df = table.sort_values(["completion_rate", "group_name"], ascending=[True, False])
     fig = go.Figure()
-    for card in ("红牌", "黄牌", "绿牌"):
+    for card in labels.CARDS:
         part = df[df["card"] == card]
         if part.empty:
             continue
         fig.add_bar(
             y=part["group_name"], x=part["completion_rate"].astype(float), orientation="h", name=CARD_NAMES[card],
-            marker_color=CARD_COLORS[card], text=[f"{r * 100:.1f}%" for r in part["completion_rate"]],
+            marker_color=CARD_COLORS[card], text=[labels.pct(r) for r in part["completion_rate"]],
             textposition="inside", insidetextanchor="start", textfont={"color": "white", "size": 13},
             customdata=list(zip(part["done"], part["items"], part["overdue"])),
             hovertemplate="%{y}<br>整改率 %{x:.1%}<br>已整改 %{customdata[0]} / 交办 %{customdata[1]}"
                           "<br>超期 %{customdata[2]}<extra></extra>")
     for rate, name, dash in ((s.honour_rate, "红榜线", "dash"), (s.warning_rate, "黑榜线", "dot")):
         fig.add_vline(x=rate, line_dash=dash, line_color="#222", line_width=1.5)
-        fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{name} {rate * 100:.1f}%",
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{name} {labels.threshold(rate)}",
                         line={"dash": dash, "color": "#222", "width": 1.5})
     fig.update_yaxes(categoryorder="array", categoryarray=list(df["group_name"]), title=None)
     fig.update_xaxes(range=[0, 1.02], title=None)
@@ -113,7 +113,7 @@ def group_rate_lines(series: pd.DataFrame, order: list[str], phases: list[Phase]
         fig.add_scatter(x=part["as_of"], y=part["completion_rate"].astype(float), name=g, mode="lines+markers",
                         hovertemplate=f"{g} %{{y:.1%}}<extra></extra>")
     fig.add_hline(y=s.honour_rate, line_dash="dash", line_color="#444", line_width=1.2,
-                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%",
+                  annotation_text=f"红榜线 {labels.threshold(s.honour_rate)}",
                   annotation_position="bottom left", annotation_font={"family": FONT, "size": 12})
     _bands(fig, series, phases)
     fig.update_yaxes(title="整改率", range=[0, 1.12], dtick=0.2)
@@ -130,7 +130,7 @@ def rate_line(series: pd.DataFrame, phases: list[Phase], s: CampaignSettings, *,
                     mode="lines+markers", line={"color": "#1f4e79", "width": 3},
                     hovertemplate="整改率 %{y:.1%}<extra></extra>")
     fig.add_hline(y=s.honour_rate, line_dash="dash", line_color="#444", line_width=1.2,
-                  annotation_text=f"红榜线 {s.honour_rate * 100:.1f}%",
+                  annotation_text=f"红榜线 {labels.threshold(s.honour_rate)}",
                   annotation_position="bottom left", annotation_font={"family": FONT, "size": 12})
     _bands(fig, series, phases)
     fig.update_yaxes(title="整改率", range=[0, 1.12], dtick=0.2)
@@ -139,7 +139,7 @@ def rate_line(series: pd.DataFrame, phases: list[Phase], s: CampaignSettings, *,
 
 
 def breakdown_bars(df: pd.DataFrame, by: str, label: str, *, top: int = 15) -> go.Figure:
-    """Items per value of ``by`` (``campaign.breakdown``), split into done / open."""
+    """Items per value of ``by`` (``GroupFigures.by_category``/``by_place``), split into done / open."""
     part = df.head(top).iloc[::-1]
     fig = go.Figure()
     fig.add_bar(y=part[by], x=part["done"], name="已整改", orientation="h", marker_color="#2e7d32",

@@ -3,14 +3,14 @@
 - Every read opens a read-only connection (``data_pipeline.connect(..., read_only=True)``),
   runs its queries and closes it, so the CLI can write to the file in between; a
   connection is never shared between threads (DuckDB's rule).
-- Read results are cached with ``st.cache_data`` keyed on the database path, its
+- Figures (``data_pipeline.figures``) are cached with ``st.cache_data`` keyed on the database path, its
   ``data_version`` (bumped by every batch added or removed and every settings save)
   and the parameters: a new batch or new settings show on the next page view.
 - DuckDB refuses, inside one process, a read-write connection while read-only ones are
   open (and the reverse), so this process's readers share a lock that the rare writer
   (first-start sample load, an upload, a removal, a settings save) takes alone.
 - While another process writes (a CLI ingest), opening waits (``store.connect``
-  retries); if it stays locked, ``DatabaseBusy`` reaches ``common.page_view``,
+  retries); if it stays locked, ``DatabaseBusy`` reaches ``view.busy_guard``,
   which shows the last data this session saw, with a note.
 """
 from __future__ import annotations
@@ -27,11 +27,15 @@ from pathlib import Path
 import streamlit as st
 
 import data_pipeline as dp
-from data_pipeline import audit, campaign, mappings, store
-from data_pipeline.sample import is_empty, load_sample, only_sample_loaded, remove_sample, SAMPLE_UPLOADER
-from data_pipeline.settings import default_db_path
+from data_pipeline import audit, figures, mappings, store
+from data_pipeline.campaign import settings as campaign_settings
+from data_pipeline.campaign.settings import CampaignSettings, load_settings
+from data_pipeline.constants import default_db_path
+from data_pipeline.metrics import Filters
+from data_pipeline.sample import SAMPLE_UPLOADER, is_empty, load_sample, only_sample_loaded, remove_sample
 
 CACHE = {"max_entries": 256, "show_spinner": False}
+LIST_CACHE = {"max_entries": 8, "show_spinner": False}
 VERSION_WAIT_SECONDS = 3.0
 
 
@@ -133,63 +137,52 @@ class Status:
     dates: list
     groups: list
     categories: list
-    settings: campaign.CampaignSettings
+    settings: CampaignSettings
 
 
 @st.cache_data(**CACHE)
 def status(db: str, version: int) -> Status:
     with reading(db) as con:
-        settings = campaign.load_settings(con)
-        groups, categories = campaign.filter_options(con, settings.group_order)
+        settings = load_settings(con)
+        groups, categories = figures.filter_options(con, settings)
         sample_batches = con.execute("SELECT count(*) FROM batches WHERE uploaded_by = ?",
                                      [SAMPLE_UPLOADER]).fetchone()[0]
         return Status(is_empty(con), only_sample_loaded(con), sample_batches > 0 and not only_sample_loaded(con),
                       dp.report_dates(con), groups, categories, settings)
 
 
-# Cached reads. ``groups``/``categories`` are tuples (hashable) or None for all. The
-# series cover every report date, so changing the as-of date reuses them.
+# The pages' figures (``data_pipeline.figures``), cached per database version, date,
+# settings and filters. Figures with item lists are large at 50,000 items, so fewer of
+# them are kept: the server's memory follows what was viewed lately, not every date.
 
 @st.cache_data(**CACHE)
-def series(db: str, version: int, by_group: bool, groups, categories, due_soon_days: int):
-    """``metrics.weekly_series``: the KPIs, standings and trends at every report date."""
+def overview(db: str, version: int, as_of: dt.date, settings: CampaignSettings, filters: Filters):
     with reading(db) as con:
-        return dp.weekly_series(con, by_group=by_group, groups=groups, categories=categories,
-                                due_soon_days=due_soon_days)
-
-
-@st.cache_data(**CACHE)
-def overdue_ages(db: str, version: int, groups, categories):
-    """``campaign.overdue_ages``: how long items have been overdue, at every report date."""
-    with reading(db) as con:
-        return campaign.overdue_ages(con, groups=groups, categories=categories)
+        return figures.overview(con, as_of, settings, filters)
 
 
 @st.cache_data(**CACHE)
-def items(db: str, version: int, as_of: dt.date, groups, categories, due_soon_days: int):
-    """``metrics.items_as_of`` with ``status_label``."""
+def trend(db: str, version: int, as_of: dt.date, settings: CampaignSettings, filters: Filters):
     with reading(db) as con:
-        return campaign.labelled(dp.items_as_of(con, as_of, groups=groups, categories=categories,
-                                                due_soon_days=due_soon_days))
+        return figures.trend(con, as_of, settings, filters)
 
 
-@st.cache_data(**CACHE)
-def phase_series(db: str, version: int, phases: tuple, groups, categories):
-    """``campaign.phase_series`` (``phases``: tuple of (name, start, end))."""
+@st.cache_data(**LIST_CACHE)
+def group(db: str, version: int, as_of: dt.date, group_name: str, settings: CampaignSettings, filters: Filters):
     with reading(db) as con:
-        return campaign.phase_series(con, [campaign.Phase(*p) for p in phases], groups=groups, categories=categories)
+        return figures.group(con, as_of, group_name, settings, filters)
 
 
-def phase_table(db: str, version: int, as_of: dt.date, settings: campaign.CampaignSettings, groups, categories):
-    """``campaign.phase_table`` at ``as_of`` from the cached per-date counts."""
-    key = tuple((p.name, p.start, p.end) for p in settings.phases)
-    return campaign.phase_table_at(phase_series(db, version, key, groups, categories), as_of, settings.phases)
+@st.cache_data(**LIST_CACHE)
+def overdue(db: str, version: int, as_of: dt.date, settings: CampaignSettings, filters: Filters, min_days: int):
+    with reading(db) as con:
+        return figures.overdue(con, as_of, settings, filters, min_days=min_days)
 
 
-def save_settings(db: str, settings: campaign.CampaignSettings, actor: audit.Actor) -> list[str]:
+def save_settings(db: str, settings: CampaignSettings, actor: audit.Actor) -> list[str]:
     """Store the settings (a write connection, opened only for this)."""
     with writing(db) as con:
-        return campaign.save_settings(con, settings, actor)
+        return campaign_settings.save_settings(con, settings, actor)
 
 
 # ---------------------------------------------------------------- uploads and batches (office)
