@@ -151,7 +151,7 @@ def cmd_page(args) -> int:
         settings = load_settings(con)
         as_of = args.as_of or latest_report_date(con)
         if as_of is None:
-            print(NO_DATA)
+            print(json.dumps({"as_of": None}) if args.json else NO_DATA)
             return EXIT_OK
         filters = Filters.of(args.group, args.category)
         if args.command == "groups":

@@ -19,7 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import data_pipeline as dp
-from data_pipeline import campaign
+from data_pipeline import exports, figures, labels
+from data_pipeline.metrics import Filters
 from tests import ledgers as L
 from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts
 from tests.conftest import ROOT
@@ -42,10 +43,18 @@ def expected_cards(totals: dict) -> list[str]:
             str(totals["due_soon"]), pct(totals["on_time_rate"])]
 
 
-def summary(path, as_of=None, **kw) -> dict:
+def summary(path, as_of=None, groups=None, categories=None) -> dict:
     con = dp.connect(path, read_only=True)
     try:
-        return dp.summary(con, as_of, **kw)
+        return dp.summary(con, as_of, filters=Filters.of(groups, categories))
+    finally:
+        con.close()
+
+
+def overdue_figure(path, as_of, groups, min_days=0):
+    con = dp.connect(path, read_only=True)
+    try:
+        return figures.overdue(con, as_of, dp.load_settings(con), Filters.of(groups), min_days=min_days)
     finally:
         con.close()
 
@@ -131,7 +140,7 @@ def test_overview_numbers_equal_the_metrics(app, sample_copy):
     assert [m.delta for m in app.metric] == ["+9", "+9", "+0.3个百分点", "-3", "持平", "-0.2个百分点"]
     head = app.caption[0].value
     assert head == "临江区创建全国文明城市（示例） ｜ 截至2026年11月27日 ｜ 当前阶段：评估阶段（11月1日至12月31日），还剩34天"
-    assert app.error[0].value.startswith("**评估阶段已于11月1日开始，整改率仍未达到目标90.0%，还需整改17项**")
+    assert app.error[0].value.startswith("**评估阶段已于11月1日开始，整改率仍未达到目标90%，还需整改17项**")
     overdue = next(m.value for m in app.markdown if m.value.startswith("**超期问题"))
     assert overdue.startswith("**超期问题45项**：超期30天以上26项、超期8–30天18项、超期1–7天1项。拖得最久的已超期**92天**（整改时限8月27日）")
     lists = [m.value for m in app.markdown if m.value.startswith("1. ")]
@@ -192,11 +201,7 @@ def test_group_page(app, sample_copy):
     assert cards(app) == expected_cards(group) == ["78", "58", "74.4%", "11", "0", "32.9%"]
     items = frame(app, "item_id", "description")
     assert len(items) == 78
-    con = dp.connect(sample_copy, read_only=True)
-    try:
-        want = campaign.overdue_list(dp.items_as_of(con, LATEST, groups=["道路维修及路灯项目整改组"]))
-    finally:
-        con.close()
+    want = overdue_figure(sample_copy, LATEST, ["道路维修及路灯项目整改组"]).overdue
     # overdue first, most days first
     assert list(items["item_id"].head(11)) == list(want["item_id"])
     assert list(items["days_overdue"].head(3)) == [65, 62, 56]
@@ -211,7 +216,6 @@ def test_group_page(app, sample_copy):
 
 
 def test_overdue_page_and_its_download(app, sample_copy):
-    from pages.common import ITEM_LABELS, xlsx_bytes
     go(app, "pages/overdue.py")
     table = frame(app, *OVERDUE_COLUMNS)
     assert len(table) == summary(sample_copy, LATEST)["totals"]["overdue"] == 45
@@ -223,20 +227,16 @@ def test_overdue_page_and_its_download(app, sample_copy):
     app.number_input(key="overdue_min_days").set_value(30).run()
     app.multiselect(key="overdue_groups").set_value(["其他项目推进整改组"]).run()
     assert not app.exception
-    con = dp.connect(sample_copy, read_only=True)
-    try:
-        want = campaign.overdue_list(dp.items_as_of(con, LATEST, groups=["其他项目推进整改组"]), min_days=30)
-    finally:
-        con.close()
+    want = overdue_figure(sample_copy, LATEST, ["其他项目推进整改组"], min_days=30).overdue
     shown = frame(app, *OVERDUE_COLUMNS)
     assert list(shown["item_id"]) == list(want["item_id"]) and len(shown) == 7
     assert app.subheader[0].value == "超期问题（7项）"
 
     columns = list(shown.columns)
-    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(shown, columns, "督办单")))
+    book = openpyxl.load_workbook(io.BytesIO(exports.overdue_xlsx(shown, "督办单", columns)))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "督办单"
-    assert list(rows[1]) == [ITEM_LABELS[c] for c in columns]
+    assert list(rows[1]) == [labels.COLUMN_LABELS[c] for c in columns]
     assert [r[columns.index("item_id")] for r in rows[2:]] == list(want["item_id"])
     assert [r[columns.index("days_overdue")] for r in rows[2:]] == list(want["days_overdue"])
     assert app.download_button[0].label == "下载督办单（Excel，即上表所列问题）"
@@ -247,7 +247,7 @@ def test_trend_page(app, sample_copy):
     table = frame(app, "phase")
     con = dp.connect(sample_copy, read_only=True)
     try:
-        want = campaign.phase_table(con, LATEST, campaign.load_settings(con).phases)
+        want = figures.trend(con, LATEST, dp.load_settings(con)).phases
     finally:
         con.close()
     assert table[["phase", "state", "assigned", "done", "assigned_done"]].values.tolist() == \
@@ -276,7 +276,7 @@ def test_settings_change_takes_effect(app, sample_copy):
                      "1. **道路维修及路灯项目整改组** 74.4%\n2. **其他项目推进整改组** 74.6%"]
     con = dp.connect(sample_copy, read_only=True)
     try:
-        assert (campaign.load_settings(con).honour_rate, campaign.load_settings(con).warning_rate) == (0.8, 0.75)
+        assert (dp.load_settings(con).honour_rate, dp.load_settings(con).warning_rate) == (0.8, 0.75)
     finally:
         con.close()
 
@@ -289,7 +289,7 @@ def test_invalid_settings_are_refused(app, sample_copy):
     assert app.error[0].value == "**设置未保存：**\n- 黑榜线（85%）不能高于红榜线（80%）"
     con = dp.connect(sample_copy, read_only=True)
     try:
-        assert campaign.load_settings(con).honour_rate == 0.9
+        assert dp.load_settings(con).honour_rate == 0.9
     finally:
         con.close()
 
@@ -327,7 +327,8 @@ def test_cli_ingest_while_serving_shows_on_next_run(app, sample_copy, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("导入 新台账.xlsx：已导入批次")
     app.run()
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert [e.value[:13] for e in app.error] == ["**评估阶段已于11月1日"]   # the readiness line only
     assert app.selectbox(key="as_of").value == dt.date(2026, 12, 4)
     assert cards(app) == expected_cards(summary(sample_copy, dt.date(2026, 12, 4))["totals"])
     assert app.metric[0].value == str(int(before) + 2)
@@ -346,7 +347,7 @@ def test_cli_ingest_waits_for_a_dashboard_read(app, sample_copy, tmp_path):
     import threading
     import time
 
-    from pages import data
+    from dashboard import data
     ready = threading.Event()
 
     def read_slowly():

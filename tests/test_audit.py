@@ -9,7 +9,8 @@ import sys
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import audit, campaign, mappings, parse_file
+from data_pipeline import audit, mappings, parse_file
+from data_pipeline.campaign import settings as campaign
 from data_pipeline.sample import load_sample, remove_sample
 from tests import ledgers as L
 from tests.conftest import ROOT

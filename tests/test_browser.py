@@ -161,7 +161,7 @@ def metrics(tab) -> list[tuple[str, str]]:
 
 
 def card_texts(totals: dict) -> list[str]:
-    """The six KPI cards as the overview shows them (``pages.common.kpi_row``)."""
+    """The six KPI cards as the overview shows them (``dashboard.widgets.kpi_row``)."""
     return [f"{totals['items']:,}", f"{totals['done']:,}", f"{totals['completion_rate'] * 100:.1f}%",
             f"{totals['overdue']:,}", f"{totals['due_soon']:,}", f"{totals['on_time_rate'] * 100:.1f}%"]
 

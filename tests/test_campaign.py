@@ -1,5 +1,6 @@
-"""Campaign settings and the dashboard's figures (data_pipeline.campaign), with exact
-values on a small hand-built history and on the sample campaign.
+"""Campaign settings and the dashboard's figures (``data_pipeline.figures``, built by the
+pure ``data_pipeline.campaign`` modules), with exact values on a small hand-built history
+and on the sample campaign.
 
 History (groups 甲 A1-A5, 乙 B1-B6, 丙 C1-C2; categories 道路设施 for A and C1, 市容秩序
 for B, none for C2; grids 东城 for A, 西城 for B):
@@ -21,8 +22,14 @@ import pandas as pd
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import campaign as c
-from data_pipeline import ingest_file
+from data_pipeline import figures, ingest_file, metrics
+from data_pipeline.campaign import items as ci
+from data_pipeline.campaign import phases as cp
+from data_pipeline.campaign import readiness as cr
+from data_pipeline.campaign import settings as c
+from data_pipeline.campaign import standing as cs
+from data_pipeline.labels import KPI_KEYS
+from data_pipeline.metrics import Filters
 from tests import ledgers as L
 
 D = dt.date
@@ -88,6 +95,14 @@ def settings(**kw) -> c.CampaignSettings:
     return c.CampaignSettings(**{"phases": PHASES, **kw})
 
 
+def overview(con, day, s=None, groups=None, categories=None):
+    return figures.overview(con, day, s or settings(), Filters.of(groups, categories))
+
+
+def items_at(con, day, groups=None):
+    return metrics.items_at(con, day, filters=Filters.of(groups), due_soon_days=3)
+
+
 # ---------------------------------------------------------------- settings
 
 def test_every_setting_has_a_chinese_label_and_help():
@@ -106,7 +121,7 @@ def test_generic_defaults_without_sample_data(history):
         min_items_to_rank=5, red_overdue_share=0.20, yellow_overdue_share=0.10, group_order=[])
 
 
-def test_sample_defaults_come_from_the_sample_campaign(read_sample):
+def test_sample_settings_come_from_the_sample_campaign(read_sample):
     from sample_data.generate import GROUPS, PHASES as SAMPLE_PHASES
     s = c.load_settings(read_sample)
     assert s.name == "临江区创建全国文明城市（示例）"
@@ -114,14 +129,14 @@ def test_sample_defaults_come_from_the_sample_campaign(read_sample):
     assert s.group_order == GROUPS
 
 
-def test_sample_defaults_end_when_real_data_is_added(sample_db, tmp_path):
+def test_sample_settings_stay_while_real_data_is_added(sample_db, tmp_path):
     path = tmp_path / "mixed.duckdb"
     shutil.copy(sample_db, path)
     con = dp.connect(path)
     try:
         ingest_file(con, L.write_xlsx(tmp_path / "w1.xlsx", L.flat_rows(HEADER, WEEKS["w1.xlsx"][1],
                                                                           "填报日期：2026年3月6日")))
-        assert c.load_settings(con) == c.CampaignSettings()
+        assert c.load_settings(con).name == "临江区创建全国文明城市（示例）"
     finally:
         con.close()
 
@@ -186,22 +201,23 @@ def test_validation_messages(change, errors):
     (D(2026, 4, 2), None, None, None, None),
 ])
 def test_phase_info(day, current, days_left, nxt, days_to_next):
-    info = c.phase_info(PHASES, day)
+    info = figures.phase(settings(), day)
     assert (info.current.name if info.current else None, info.days_left,
             info.next.name if info.next else None, info.days_to_next) == (current, days_left, nxt, days_to_next)
+    assert figures.phase(c.CampaignSettings(), day).any_phases is False
 
 
 def test_evaluation_phase():
-    assert c.evaluation_phase(PHASES).name == "评估阶段"
-    assert c.evaluation_phase([PHASES[1], PHASES[0]]).name == "实施阶段"
-    assert c.evaluation_phase([c.Phase("迎检评估", D(2026, 1, 1), D(2026, 1, 2)), PHASES[1]]).name == "迎检评估"
-    assert c.evaluation_phase([]) is None
+    assert cp.evaluation_phase(PHASES).name == "评估阶段"
+    assert cp.evaluation_phase([PHASES[1], PHASES[0]]).name == "实施阶段"
+    assert cp.evaluation_phase([c.Phase("迎检评估", D(2026, 1, 1), D(2026, 1, 2)), PHASES[1]]).name == "迎检评估"
+    assert cp.evaluation_phase([]) is None
 
 
 # ---------------------------------------------------------------- KPIs and groups
 
 def test_kpis_with_changes_since_the_previous_report(history):
-    k = c.kpis(history, W3)
+    k = overview(history, W3).kpis
     assert k.values == {"items": 13, "done": 9, "overdue": 1, "due_soon": 1, "long_term": 1,
                         "completion_rate": 9 / 13, "on_time_rate": 0.5}
     assert k.previous_date == W2
@@ -213,24 +229,31 @@ def test_kpis_with_changes_since_the_previous_report(history):
 
 
 def test_kpis_of_the_first_report_have_no_change(history):
-    k = c.kpis(history, W1)
+    k = overview(history, W1).kpis
     assert (k.previous_date, k.previous) == (None, None)
-    assert k.deltas == dict.fromkeys(c.KPI_KEYS)
+    assert k.deltas == dict.fromkeys(KPI_KEYS)
     assert k.values == {"items": 7, "done": 3, "overdue": 1, "due_soon": 1, "long_term": 1,
                         "completion_rate": 3 / 7, "on_time_rate": 0.5}
 
 
 def test_kpis_filtered_by_group_and_before_any_report(history):
-    k = c.kpis(history, W3, groups=["甲"])
+    k = overview(history, W3, groups=["甲"]).kpis
     assert (k.values["items"], k.values["done"], k.values["overdue"]) == (5, 3, 1)
     assert k.deltas["items"] == 1 and k.deltas["done"] == 1
-    empty = c.kpis(history, D(2026, 3, 1))
+    empty = overview(history, D(2026, 3, 1)).kpis
     assert empty.values["items"] == 0 and empty.values["completion_rate"] is None
     assert empty.previous_date is None
 
 
+def test_kpis_between_reports_compare_with_the_last_report_before(history):
+    k = overview(history, D(2026, 3, 16)).kpis
+    assert k.previous_date == W2
+    assert (k.values["items"], k.values["overdue"]) == (11, 3)   # B5 (due 03-15) is overdue on 03-16
+    assert k.deltas["overdue"] == 1
+
+
 def test_standing_with_default_thresholds(history):
-    st = c.standing(history, W3, settings())
+    st = overview(history, W3).standing
     assert st.table[["group_name", "items", "done", "overdue", "ranked", "board", "card", "reason"]].values.tolist() == [
         ["丙", 2, 1, 0, False, "不排名", "红牌", "整改率50.0%，低于黑榜线85%"],
         ["乙", 6, 5, 0, True, "黑榜", "红牌", "整改率83.3%，低于黑榜线85%"],
@@ -242,12 +265,12 @@ def test_standing_with_default_thresholds(history):
 
 def test_standing_with_own_thresholds_and_order(history):
     s = settings(honour_rate=0.8, warning_rate=0.7, min_items_to_rank=2, group_order=["甲", "乙"])
-    st = c.standing(history, W3, s)
+    st = overview(history, W3, s).standing
     assert st.table[["group_name", "board", "card"]].values.tolist() == [
         ["甲", "黑榜", "红牌"], ["乙", "红榜", "绿牌"], ["丙", "黑榜", "红牌"]]
     assert (st.honour, st.warning, st.unranked) == (["乙"], ["丙", "甲"], [])
-    assert c.standing(history, W3, s, groups=["乙"]).honour == ["乙"]
-    assert c.standing(history, D(2026, 3, 1), s).table.empty
+    assert overview(history, W3, s, groups=["乙"]).standing.honour == ["乙"]
+    assert overview(history, D(2026, 3, 1), s).standing.table.empty
 
 
 @pytest.mark.parametrize("rate, share, card, reason", [
@@ -261,16 +284,25 @@ def test_standing_with_own_thresholds_and_order(history):
     (None, None, "绿牌", "暂无交办问题"),
 ])
 def test_group_card_rules(rate, share, card, reason):
-    assert c.group_card(rate, share, c.CampaignSettings()) == (card, reason)
+    assert cs.group_card(rate, share, c.CampaignSettings()) == (card, reason)
 
 
 def test_order_groups():
-    assert c.order_groups(["甲", "乙", "丙", "丁"], ["乙", "戊", "甲"]) == ["乙", "甲", "丁", "丙"]
+    assert cs.order_groups(["甲", "乙", "丙", "丁"], ["乙", "戊", "甲"]) == ["乙", "甲", "丁", "丙"]
 
 
 def test_filter_options(history):
-    assert c.filter_options(history) == (["丙", "乙", "甲"], ["", "市容秩序", "道路设施"])
-    assert c.filter_options(history, ["甲", "乙"])[0] == ["甲", "乙", "丙"]
+    assert figures.filter_options(history, c.CampaignSettings()) == (["丙", "乙", "甲"], ["", "市容秩序", "道路设施"])
+    assert figures.filter_options(history, settings(group_order=["甲", "乙"]))[0] == ["甲", "乙", "丙"]
+
+
+def test_summary_uses_the_stored_settings(history):
+    """The CLI's summary counts with the stored 临期天数 and lists groups in the stored order."""
+    assert [g["group"] for g in dp.summary(history, W3)["groups"]] == ["丙", "乙", "甲"]
+    assert dp.summary(history, W2)["totals"]["due_soon"] == 1
+    assert c.save_settings(history, settings(due_soon_days=7, group_order=["甲", "乙"])) == []
+    assert [g["group"] for g in dp.summary(history, W3)["groups"]] == ["甲", "乙", "丙"]
+    assert dp.summary(history, W2)["totals"]["due_soon"] == 2
 
 
 # ---------------------------------------------------------------- readiness
@@ -280,11 +312,11 @@ def test_filter_options(history):
     (1, 3, 0.9, 2), (85, 100, 0.85, 0), (84, 100, 0.85, 1),
 ])
 def test_items_to_target(done, items, target, n):
-    assert c.items_to_target(done, items, target) == n
+    assert cr.items_to_target(done, items, target) == n
 
 
 def test_readiness_at_risk(history):
-    r = c.readiness(history, W3, settings())
+    r = overview(history, W3).readiness
     # shortfall 0.9 x 7 - 3 = 3.3 on 03-06, 0.9 x 13 - 9 = 2.7 on 03-20: 0.6 in 14 days
     assert (r.evaluation.name, r.days_to_evaluation, r.items, r.done, r.gap, r.verdict) == (
         "评估阶段", 1, 13, 9, 3, "at_risk")
@@ -294,7 +326,7 @@ def test_readiness_at_risk(history):
 
 def test_readiness_on_track(history):
     phases = [PHASES[0], PHASES[1], c.Phase("评估阶段", D(2026, 4, 1), D(2026, 4, 30))]
-    r = c.readiness(history, W3, settings(phases=phases, honour_rate=0.7, warning_rate=0.6))
+    r = overview(history, W3, settings(phases=phases, honour_rate=0.7, warning_rate=0.6)).readiness
     # gap 1; shortfall 0.7 x 7 - 3 = 1.9 -> 0.7 x 13 - 9 = 0.1: 0.9 a week; 12 days to go
     assert (r.gap, r.days_to_evaluation, r.verdict) == (1, 12, "on_track")
     assert r.weekly_pace == pytest.approx(0.9)
@@ -308,72 +340,102 @@ def test_readiness_on_track(history):
     ({}, D(2026, 3, 1), "no_data", 0),
 ])
 def test_readiness_verdicts(history, change, as_of, verdict, gap):
-    r = c.readiness(history, as_of, settings(**change))
+    r = overview(history, as_of, settings(**change)).readiness
     assert (r.verdict, r.gap) == (verdict, gap)
 
 
 def test_readiness_pace_needs_two_reports(history):
-    r = c.readiness(history, W1, settings())
+    r = overview(history, W1).readiness
     assert (r.weekly_pace, r.weeks_needed, r.gap, r.verdict) == (None, None, 4, "at_risk")
+
+
+def test_pace_date():
+    dates = [D(2026, 1, d) for d in (2, 9, 16, 23, 30)] + [D(2026, 2, 6)]
+    assert cr.pace_date(dates, D(2026, 2, 6)) == D(2026, 1, 9)       # four report intervals back
+    assert cr.pace_date(dates, D(2026, 1, 20)) == D(2026, 1, 2)      # fewer: the first report
+    assert cr.pace_date(dates, D(2026, 1, 5)) is None
 
 
 # ---------------------------------------------------------------- item lists
 
 def test_overdue_and_due_soon_lists(history):
-    items = dp.items_as_of(history, W2)
-    overdue = c.overdue_list(items)
-    assert overdue[["item_id", "group_name", "assignee", "days_overdue", "status_label"]].values.tolist() == [
+    fig = figures.overdue(history, W2, settings())
+    assert fig.overdue[["item_id", "group_name", "assignee", "days_overdue", "status_label"]].values.tolist() == [
         ["A3", "甲", "张三", 5, "整改中"], ["A4", "甲", "张三", 1, "未整改"]]
-    assert [pd.Timestamp(d).date() for d in overdue["deadline"]] == [D(2026, 3, 8), D(2026, 3, 12)]
-    assert c.overdue_list(items, min_days=2)["item_id"].tolist() == ["A3"]
-    assert c.overdue_list(items, min_days=6).empty
-    assert c.due_soon_list(items)[["item_id", "status_label"]].values.tolist() == [["B5", "整改中"]]
-    later = dp.items_as_of(history, W3)
-    assert c.overdue_list(later)[["item_id", "days_overdue"]].values.tolist() == [["A4", 8]]
-    assert c.due_soon_list(later)["item_id"].tolist() == ["C1"]
+    assert [pd.Timestamp(d).date() for d in fig.overdue["deadline"]] == [D(2026, 3, 8), D(2026, 3, 12)]
+    assert figures.overdue(history, W2, settings(), min_days=2).overdue["item_id"].tolist() == ["A3"]
+    assert figures.overdue(history, W2, settings(), min_days=6).overdue.empty
+    assert fig.due_soon[["item_id", "status_label"]].values.tolist() == [["B5", "整改中"]]
+    later = figures.overdue(history, W3, settings())
+    assert later.overdue[["item_id", "days_overdue"]].values.tolist() == [["A4", 8]]
+    assert later.due_soon["item_id"].tolist() == ["C1"]
+    assert figures.overdue(history, W3, settings(), Filters.of(["乙"])).overdue.empty
 
 
 def test_overdue_profile(history):
-    p = c.overdue_profile(dp.items_as_of(history, W2))
+    p = overview(history, W2).overdue
     assert (p.count, p.max_days, p.oldest_deadline) == (2, 5, D(2026, 3, 8))
     assert p.buckets == [("超期1–7天", 2), ("超期8–30天", 0), ("超期30天以上", 0)]
-    none = c.overdue_profile(dp.items_as_of(history, D(2026, 3, 1)))
+    none = overview(history, D(2026, 3, 1)).overdue
     assert (none.count, none.max_days, none.oldest_deadline) == (0, None, None)
+    assert none.buckets == [("超期1–7天", 0), ("超期8–30天", 0), ("超期30天以上", 0)]
+    assert overview(history, W3).overdue.buckets == [("超期1–7天", 0), ("超期8–30天", 1), ("超期30天以上", 0)]
 
 
 def test_breakdown_by_category_and_grid(history):
-    items = dp.items_as_of(history, W3)
-    by_cat = c.breakdown(items, "category")
+    by_cat = ci.breakdown(metrics.breakdown(history, W3, "category", due_soon_days=3), "category")
     assert by_cat[["category", "items", "done", "not_done", "overdue", "due_soon"]].values.tolist() == [
         ["市容秩序", 6, 5, 1, 0, 0], ["道路设施", 6, 3, 3, 1, 1], ["未填写", 1, 1, 0, 0, 0]]
     assert by_cat["completion_rate"].tolist() == [5 / 6, 0.5, 1.0]
-    by_grid = c.breakdown(items, "grid")
+    by_grid = ci.breakdown(metrics.breakdown(history, W3, "grid", due_soon_days=3), "grid")
     assert by_grid[["grid", "items", "done"]].values.tolist() == [["西城", 6, 5], ["东城", 5, 3], ["未填写", 2, 1]]
-    assert c.breakdown(items.iloc[0:0], "grid").empty
+    assert ci.breakdown(metrics.breakdown(history, D(2026, 3, 1), "grid", due_soon_days=3), "grid").empty
+
+
+def test_group_figures(history):
+    fig = figures.group(history, W3, "甲", settings())
+    assert (fig.kpis.values["items"], fig.kpis.values["done"], fig.kpis.deltas["done"]) == (5, 3, 1)
+    assert fig.series[["as_of", "items", "done"]].values.tolist() == [[W1, 3, 1], [W2, 4, 2], [W3, 5, 3]]
+    assert fig.items["item_id"].tolist() == ["A4", "A1", "A2", "A3", "A5"]   # most days overdue, then deadline
+    assert fig.place == "grid"
+    assert fig.by_category[["category", "items"]].values.tolist() == [["道路设施", 5]]
+    assert fig.by_place[["grid", "items", "done"]].values.tolist() == [["东城", 5, 3]]
+    third = figures.group(history, W3, "丙", settings())
+    assert third.place == "location"
+    assert third.by_place["location"].tolist() == ["解放路1号", "解放路2号"]
 
 
 def test_search_items(history):
-    items = dp.items_as_of(history, W3)
-    assert sorted(c.search_items(items, "东城  未整改")["item_id"]) == ["A4", "A5"]
-    assert c.search_items(items, "b6")["item_id"].tolist() == ["B6"]
-    assert len(c.search_items(items, "")) == 13
-    assert c.search_items(items, "不存在的词").empty
+    items = ci.labelled(items_at(history, W3))
+    assert sorted(figures.find_items(items, "东城  未整改")["item_id"]) == ["A4", "A5"]
+    assert figures.find_items(items, "b6")["item_id"].tolist() == ["B6"]
+    assert len(figures.find_items(items, "")) == 13
+    assert figures.find_items(items, "不存在的词").empty
+    assert sorted(figures.find_items(items, "", ["长期整改", "整改中"])["item_id"]) == ["B3"]
 
 
 def test_labelled_uses_the_status_labels(history):
-    labels = c.labelled(dp.items_as_of(history, W3)).set_index("item_id")["status_label"]
+    labels = ci.labelled(items_at(history, W3)).set_index("item_id")["status_label"]
     assert (labels["A1"], labels["A5"], labels["B3"]) == ("已整改", "未整改", "长期整改")
 
 
 def test_trend_stops_at_the_as_of_date(history):
-    t = c.trend(history, W2)
+    t = figures.trend(history, W2, settings()).series
     assert t[["as_of", "items", "done", "overdue"]].values.tolist() == [[W1, 7, 3, 1], [W2, 11, 6, 2]]
+    by_group = figures.trend(history, W2, settings(group_order=["乙"]))
+    assert by_group.groups == ["乙", "丙", "甲"]
+    assert by_group.by_group[["as_of", "group_name", "items"]].values.tolist() == [
+        [W1, "丙", 1, ], [W1, "乙", 3], [W1, "甲", 3], [W2, "丙", 2], [W2, "乙", 5], [W2, "甲", 4]]
 
 
 # ---------------------------------------------------------------- per phase
 
+def phase_table(con, day, phases, **filters):
+    return figures.trend(con, day, settings(phases=phases), Filters.of(**filters)).phases
+
+
 def test_phase_table(history):
-    t = c.phase_table(history, W3, PHASES)
+    t = phase_table(history, W3, PHASES)
     assert t.values.tolist() == [
         ["准备阶段", D(2026, 3, 1), D(2026, 3, 10), "已结束", 7, 3, 5, 5 / 7],
         ["实施阶段", D(2026, 3, 11), D(2026, 3, 20), "进行中", 6, 6, 4, 4 / 6],
@@ -382,7 +444,7 @@ def test_phase_table(history):
 
 
 def test_phase_table_counts_dates_outside_phases(history):
-    t = c.phase_table(history, W3, [PHASES[1]])
+    t = phase_table(history, W3, [PHASES[1]])
     assert t.values.tolist() == [
         ["实施阶段", D(2026, 3, 11), D(2026, 3, 20), "进行中", 6, 6, 4, 4 / 6],
         ["阶段外", None, None, "", 7, 3, 5, 5 / 7],
@@ -392,28 +454,30 @@ def test_phase_table_counts_dates_outside_phases(history):
 def test_phase_table_as_of_an_earlier_report_and_filtered(history):
     # As of 03-13: C2 has no 交办日期 and first appears on 03-13 (实施); its done date
     # is that report's date (no completion date).
-    t = c.phase_table(history, W2, PHASES, groups=["丙"])
+    t = phase_table(history, W2, PHASES, groups=["丙"])
     assert t[["phase", "state", "assigned", "done", "assigned_done"]].values.tolist() == [
         ["准备阶段", "已结束", 1, 0, 0], ["实施阶段", "进行中", 1, 1, 1], ["评估阶段", "未开始", 0, 0, 0]]
-    assert c.phase_table(history, D(2026, 3, 1), PHASES)["assigned"].tolist() == [0, 0, 0]
-    assert c.phase_table(history, W3, []).empty
+    assert phase_table(history, D(2026, 3, 1), PHASES)["assigned"].tolist() == [0, 0, 0]
+    assert phase_table(history, W3, []).empty
 
 
 # ---------------------------------------------------------------- the sample campaign
 
+LATEST = D(2026, 11, 27)
+
+
 def test_sample_kpis_equal_the_summary(read_sample):
-    latest = dp.latest_report_date(read_sample)
-    k = c.kpis(read_sample, latest)
-    assert k.values == dp.summary(read_sample, latest)["totals"]
+    k = figures.overview(read_sample, LATEST, c.load_settings(read_sample)).kpis
+    assert k.values == dp.summary(read_sample, LATEST)["totals"]
     prev = dp.summary(read_sample, D(2026, 11, 20))["totals"]
     assert k.previous_date == D(2026, 11, 20)
-    assert k.deltas == {key: k.values[key] - prev[key] for key in c.KPI_KEYS}
+    assert k.deltas == {key: k.values[key] - prev[key] for key in KPI_KEYS}
     assert (k.values["items"], k.values["done"], k.values["overdue"]) == (467, 404, 45)
 
 
 def test_sample_standing(read_sample):
     s = c.load_settings(read_sample)
-    st = c.standing(read_sample, D(2026, 11, 27), s)
+    st = figures.overview(read_sample, LATEST, s).standing
     assert st.honour == ["宣传氛围营造组", "市容环境组"]
     assert st.warning == ["道路维修及路灯项目整改组", "其他项目推进整改组"]
     assert st.unranked == []
@@ -421,31 +485,29 @@ def test_sample_standing(read_sample):
         "工地围挡绿化整改组": "黄牌", "道路维修及路灯项目整改组": "红牌", "市容环境组": "绿牌", "交通秩序组": "黄牌",
         "其他项目推进整改组": "红牌", "宣传氛围营造组": "绿牌"}
     assert list(st.table["group_name"]) == s.group_order
-    by_group = {g["group"]: g for g in dp.summary(read_sample, D(2026, 11, 27))["groups"]}
+    by_group = {g["group"]: g for g in dp.summary(read_sample, LATEST)["groups"]}
     for _, row in st.table.iterrows():
         assert row["items"] == by_group[row["group_name"]]["items"]
         assert row["completion_rate"] == by_group[row["group_name"]]["completion_rate"]
 
 
 def test_sample_lists_match_the_metrics(read_sample):
-    latest = D(2026, 11, 27)
-    totals = dp.summary(read_sample, latest)["totals"]
-    items = dp.items_as_of(read_sample, latest)
-    overdue = c.overdue_list(items)
-    assert len(overdue) == totals["overdue"] == 45
-    assert overdue["days_overdue"].is_monotonic_decreasing
-    assert (overdue.loc[0, "item_id"], overdue.loc[0, "days_overdue"]) == ("QT-002", 92)
-    assert len(c.due_soon_list(items)) == totals["due_soon"]
-    by_cat = c.breakdown(items, "category")
+    s = c.load_settings(read_sample)
+    totals = dp.summary(read_sample, LATEST)["totals"]
+    fig = figures.overdue(read_sample, LATEST, s)
+    assert len(fig.overdue) == totals["overdue"] == 45
+    assert fig.overdue["days_overdue"].is_monotonic_decreasing
+    assert (fig.overdue.loc[0, "item_id"], fig.overdue.loc[0, "days_overdue"]) == ("QT-002", 92)
+    assert len(fig.due_soon) == totals["due_soon"]
+    by_cat = metrics.breakdown(read_sample, LATEST, "category", due_soon_days=3)
     assert (by_cat["items"].sum(), by_cat["done"].sum(), by_cat["overdue"].sum()) == (467, 404, 45)
-    p = c.overdue_profile(items)
+    p = figures.overview(read_sample, LATEST, s).overdue
     assert (p.count, p.max_days, p.oldest_deadline) == (45, 92, D(2026, 8, 27))
     assert p.buckets == [("超期1–7天", 1), ("超期8–30天", 18), ("超期30天以上", 26)]
 
 
 def test_sample_phase_table(read_sample):
-    s = c.load_settings(read_sample)
-    t = c.phase_table(read_sample, D(2026, 11, 27), s.phases)
+    t = figures.trend(read_sample, LATEST, c.load_settings(read_sample)).phases
     assert t[["phase", "state", "assigned", "done", "assigned_done"]].values.tolist() == [
         ["准备阶段", "已结束", 66, 30, 61], ["实施阶段", "已结束", 381, 310, 333], ["评估阶段", "进行中", 20, 64, 10]]
     # every sample item is assigned, and done, inside a phase
@@ -453,73 +515,37 @@ def test_sample_phase_table(read_sample):
 
 
 def test_sample_readiness(read_sample):
-    r = c.readiness(read_sample, D(2026, 11, 27), c.load_settings(read_sample))
+    s = c.load_settings(read_sample)
+    r = figures.overview(read_sample, LATEST, s).readiness
     assert (r.verdict, r.gap, r.items, r.done, r.days_to_evaluation) == ("behind", 17, 467, 404, None)
-    r = c.readiness(read_sample, D(2026, 10, 2), c.load_settings(read_sample))
+    r = figures.overview(read_sample, D(2026, 10, 2), s).readiness
     assert (r.verdict, r.days_to_evaluation) == ("at_risk", 30)
+
+
+def test_sample_series(read_sample):
+    series = figures.trend(read_sample, LATEST, c.load_settings(read_sample)).series
+    assert len(series) == 17
+    for day in dp.report_dates(read_sample)[::4]:
+        want = dp.summary(read_sample, day)["totals"]
+        row = series[series["as_of"] == day].iloc[0]
+        assert {k: row[k] for k in ("items", "done", "overdue", "due_soon", "long_term")} == \
+            {k: want[k] for k in ("items", "done", "overdue", "due_soon", "long_term")}
 
 
 def test_data_pipeline_never_imports_streamlit():
     import ast
     from pathlib import Path
-    for path in sorted(Path(c.__file__).parent.glob("*.py")):
+    for path in sorted(Path(dp.__file__).parent.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "streamlit" for n in names), path.name
 
 
-# ---------------------------------------------------------------- series-based (what the dashboard uses)
-
-@pytest.mark.parametrize("filters", [{}, {"groups": ["甲", "丙"]}, {"categories": ["道路设施", ""]}])
-def test_series_based_figures_equal_the_query_based_ones(history, filters):
-    s = settings(min_items_to_rank=2)
-    dates = dp.report_dates(history)
-    series = dp.weekly_series(history, **filters)
-    by_group = dp.weekly_series(history, by_group=True, **filters)
-    ages = c.overdue_ages(history, **filters)
-    for day in dates:
-        assert c.kpis_from_series(series, dates, day) == c.kpis(history, day, **filters)
-        assert c.readiness_from_series(series, dates, day, s) == c.readiness(history, day, s, **filters)
-        a, b = c.standing_from_series(by_group, day, s), c.standing(history, day, s, **filters)
-        assert a.table.equals(b.table) and (a.honour, a.warning, a.unranked) == (b.honour, b.warning, b.unranked)
-        assert c.overdue_profile_at(ages, day) == c.overdue_profile(dp.items_as_of(history, day, **filters))
-
-
-def test_overdue_ages(history):
-    ages = c.overdue_ages(history)
-    assert ages.values.tolist() == [[W1, 1, 1, D(2026, 3, 5), 1, 0, 0], [W2, 2, 5, D(2026, 3, 8), 2, 0, 0],
-                                    [W3, 1, 8, D(2026, 3, 12), 0, 1, 0]]
-    assert list(ages.columns) == ["as_of", "overdue", "max_days", "oldest_deadline", "超期1–7天", "超期8–30天",
-                                  "超期30天以上"]
-    assert c.overdue_profile_at(ages, D(2026, 3, 1)) == c.OverdueProfile(0, None, None, [
-        ("超期1–7天", 0), ("超期8–30天", 0), ("超期30天以上", 0)])
-
-
-def test_sample_series_based_figures(read_sample):
-    s = c.load_settings(read_sample)
-    dates = dp.report_dates(read_sample)
-    series = dp.weekly_series(read_sample)
-    by_group = dp.weekly_series(read_sample, by_group=True)
-    ages = c.overdue_ages(read_sample)
-    assert ages["overdue"].tolist() == [int(n) for n in series["overdue"] if n]
-    for day in dates[::4] + [dates[-1]]:
-        assert c.kpis_from_series(series, dates, day) == c.kpis(read_sample, day)
-        assert c.standing_from_series(by_group, day, s).table.equals(c.standing(read_sample, day, s).table)
-        assert c.overdue_profile_at(ages, day) == c.overdue_profile(dp.items_as_of(read_sample, day))
-
-
-@pytest.mark.parametrize("phases", [PHASES, [PHASES[1]], [PHASES[0], PHASES[2]], []])
-def test_phase_series_equals_the_phase_table(history, phases):
-    for filters in ({}, {"groups": ["丙"]}, {"categories": [""]}):
-        series = c.phase_series(history, phases, **filters)
-        for day in dp.report_dates(history):
-            assert c.phase_table_at(series, day, phases).equals(c.phase_table(history, day, phases, **filters)), \
-                (filters, day)
-
-
-def test_sample_phase_series(read_sample):
-    phases = c.load_settings(read_sample).phases
-    series = c.phase_series(read_sample, phases)
-    for day in dp.report_dates(read_sample):
-        assert c.phase_table_at(series, day, phases).equals(c.phase_table(read_sample, day, phases)), day
+def test_figures_are_plain_json(history):
+    import json
+    for fig in (overview(history, W3), figures.group(history, W3, "甲", settings()),
+                figures.overdue(history, W3, settings()), figures.trend(history, W3, settings())):
+        data = figures.to_json(fig)
+        assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert figures.to_json(overview(history, W3))["kpis"]["values"] == dp.summary(history, W3)["totals"]

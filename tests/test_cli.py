@@ -76,7 +76,10 @@ def test_report_date_option_and_bad_date(tmp_path, ledger):
     assert "日期格式应为YYYY-MM-DD，例如2026-03-06，而不是“3月13日”" in bad.stderr
 
 
-@pytest.mark.parametrize("command", ["ingest", "summary", "batches", "remove-batch"])
+COMMANDS = ["ingest", "summary", "batches", "remove-batch", "overview", "groups", "overdue", "trend"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command):
     out = run(command, "--help")
     assert out.returncode == 0
@@ -85,7 +88,7 @@ def test_every_command_has_help_with_an_example(command):
 
 def test_top_level_help_lists_commands():
     out = run("--help").stdout
-    for command in ("ingest", "summary", "batches", "remove-batch"):
+    for command in COMMANDS:
         assert command in out
 
 
@@ -93,3 +96,56 @@ def test_summary_on_empty_database(tmp_path):
     db = tmp_path / "empty.duckdb"
     assert json.loads(run("summary", "--json", db=db).stdout)["as_of"] is None
     assert run("summary", db=db).stdout == "数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx\n"
+
+
+@pytest.mark.parametrize("command", ["overview", "groups", "overdue", "trend"])
+def test_page_twins_print_their_figure_as_json(sample_db, command):
+    """Each twin prints exactly its page's figure function's output, with the stored settings."""
+    import data_pipeline as dp
+    from data_pipeline import figures
+    from data_pipeline.metrics import Filters
+    args = {"overview": [], "groups": ["--group", "交通秩序组"], "overdue": ["--min-days", "30"], "trend": []}[command]
+    out = run(command, "--as-of", "2026-10-30", "--category", "道路设施", *args, "--json", db=sample_db)
+    assert (out.returncode, out.stderr) == (0, "")
+    con = dp.connect(sample_db, read_only=True)
+    try:
+        s = dp.load_settings(con)
+        day = dp.report_dates(con)[-5]
+        assert day.isoformat() == "2026-10-30"
+        filters = Filters.of(None, ["道路设施"])
+        want = {"overview": lambda: figures.overview(con, day, s, filters),
+                "groups": lambda: figures.group(con, day, "交通秩序组", s, filters),
+                "overdue": lambda: figures.overdue(con, day, s, filters, min_days=30),
+                "trend": lambda: figures.trend(con, day, s, filters)}[command]()
+    finally:
+        con.close()
+    assert json.loads(out.stdout) == figures.to_json(want)
+
+
+def test_page_twins_in_text(sample_db):
+    lines = run("overview", db=sample_db).stdout.splitlines()
+    assert lines[0] == "临江区创建全国文明城市（示例），截至2026年11月27日"
+    assert lines[1] == ("交办总数：467（+9）；已整改：404（+9）；整改率：86.5%（+0.3个百分点）；超期：45（-3）；"
+                        "临期：3（持平）；按期整改率：45.5%（-0.2个百分点）")
+    assert lines[2:4] == ["红榜：宣传氛围营造组、市容环境组", "黑榜：道路维修及路灯项目整改组、其他项目推进整改组"]
+    assert run("groups", db=sample_db).stdout.splitlines()[1] == "工地围挡绿化整改组"   # the first in the stored order
+    overdue = run("overdue", "--min-days", "60", db=sample_db).stdout.splitlines()
+    assert overdue[1].startswith("超期问题") and overdue[4].split()[:2] == ["其他项目推进整改组", "QT-002"]
+    trend = run("trend", "--as-of", "2026-08-14", db=sample_db).stdout.splitlines()
+    assert [line.split()[0] for line in trend[3:]] == ["2026年8月7日", "2026年8月14日"]
+
+
+def test_page_twins_on_empty_database(tmp_path):
+    out = run("overview", "--json", db=tmp_path / "empty.duckdb")
+    assert (out.returncode, json.loads(out.stdout)) == (0, {"as_of": None})
+    assert run("trend", db=tmp_path / "empty.duckdb").stdout == \
+        "数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx\n"
+
+
+def test_summary_follows_the_stored_settings(sample_db):
+    """The stored 临期天数 and group order, unless --due-soon-days is given."""
+    data = json.loads(run("summary", "--json", db=sample_db).stdout)
+    assert [g["group"] for g in data["groups"]] == ["工地围挡绿化整改组", "道路维修及路灯项目整改组", "市容环境组",
+                                                    "交通秩序组", "其他项目推进整改组", "宣传氛围营造组"]
+    assert data["totals"]["due_soon"] == 3
+    assert json.loads(run("summary", "--json", "--due-soon-days", "30", db=sample_db).stdout)["totals"]["due_soon"] > 3

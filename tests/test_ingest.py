@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import LedgerError, ingest_file, parse_file
+from data_pipeline import LedgerError, ingest_file, metrics, parse_file
 from tests import ledgers as L
 
 D = dt.date
@@ -190,7 +190,7 @@ def test_items_without_id_are_identified_by_description_location_group(tmp_path,
 def test_provenance_of_every_item(tmp_path, con):
     path = L.write_xlsx(tmp_path / "台账.xlsx", L.standard_rows(), L.STANDARD_MERGES)
     ingest_file(con, path)
-    items = dp.items_as_of(con, D(2026, 3, 6)).sort_values("row_no")
+    items = metrics.items_at(con, D(2026, 3, 6), due_soon_days=3).sort_values("row_no")
     assert list(zip(items.file_name, items.sheet, items.row_no, items.item_id)) == [
         ("台账.xlsx", "Sheet1", 5, "CC-001"), ("台账.xlsx", "Sheet1", 6, "CC-002"),
         ("台账.xlsx", "Sheet1", 7, "CC-003"), ("台账.xlsx", "Sheet1", 8, "CC-004"), ("台账.xlsx", "Sheet1", 9, "CC-005")]
@@ -274,7 +274,7 @@ def test_source_rows_keep_cells_holding_the_line_separator(tmp_path, con):
 
 def test_schema_1_database_is_converted(db_path, tmp_path):
     """A database written before source rows became lines (schema 1) opens for writing
-    as schema 2: its source rows read as before, and new batches are stored and removed."""
+    as the current schema: its source rows read as before, and new batches are stored and removed."""
     import duckdb
     old = duckdb.connect(str(db_path))
     old.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -286,7 +286,7 @@ def test_schema_1_database_is_converted(db_path, tmp_path):
     con = dp.connect(db_path)
     try:
         assert con.execute("SELECT key, value FROM meta ORDER BY key").fetchall() == [
-            ("data_version", "3"), ("schema_version", "2")]
+            ("data_version", "3"), ("schema_version", "3")]
         assert con.execute("SELECT batch_id, row_no, kind, cells FROM source_rows").fetchall() == [
             (7, 2, "item", ["路灯", "甲组"])]
         path = L.write_xlsx(tmp_path / "台账2026-03-06.xlsx", [["问题描述", "责任单位"], ["坑槽", "乙组"]])
@@ -297,3 +297,25 @@ def test_schema_1_database_is_converted(db_path, tmp_path):
         assert con.execute("SELECT count(*) FROM source_rows").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_schema_2_database_gets_its_validity_columns(db_path, tmp_path):
+    """A database from before the validity columns (schema 2) gets them on its first
+    open, filled exactly as ingesting would have."""
+    con = dp.connect(db_path)
+    for week, (report, status) in enumerate((("2026年3月6日", "未整改"), ("2026年3月13日", "已整改")), start=1):
+        ingest_file(con, L.write_xlsx(tmp_path / f"w{week}.xlsx", L.flat_rows(
+            ["问题编号", "问题描述", "责任单位", "整改情况"], [["A1", "坑槽", "甲组", status]], f"填报日期：{report}")))
+    before = con.execute("SELECT batch_id, valid_until, first_seen, first_done FROM item_states ORDER BY 1").fetchall()
+    for column in ("valid_until", "first_seen", "first_done"):
+        con.execute(f"ALTER TABLE item_states DROP COLUMN {column}")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    ro = dp.connect(db_path, read_only=True)      # a read-only open upgrades it first
+    try:
+        assert ro.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert ro.execute("SELECT batch_id, valid_until, first_seen, first_done FROM item_states "
+                          "ORDER BY 1").fetchall() == before == [
+            (1, D(2026, 3, 13), D(2026, 3, 6), None), (2, None, D(2026, 3, 6), D(2026, 3, 13))]
+    finally:
+        ro.close()

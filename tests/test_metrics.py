@@ -10,11 +10,14 @@ Items 3-8 are missing from file A and keep their last known state.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import ingest_file
+from data_pipeline import ingest_file, metrics, validity
+from data_pipeline.campaign.settings import CampaignSettings
+from data_pipeline.metrics import Filters
 from tests import ledgers as L
 
 D = dt.date
@@ -49,8 +52,8 @@ def history(tmp_path, con):
     return con
 
 
-def totals(con, as_of, **kw):
-    return dp.summary(con, as_of, **kw)["totals"]
+def totals(con, as_of, due_soon_days=3, groups=None, categories=None):
+    return dp.summary(con, as_of, CampaignSettings(due_soon_days=due_soon_days), Filters.of(groups, categories))["totals"]
 
 
 def test_first_week(history):
@@ -97,7 +100,7 @@ def test_empty_database(con):
         "as_of": None, "groups": [],
         "totals": {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
                    "completion_rate": None, "on_time_rate": None}}
-    assert dp.weekly_series(con).empty
+    assert metrics.series(con, due_soon_days=3).empty
 
 
 def test_due_soon_threshold_is_configurable(history):
@@ -114,27 +117,29 @@ def test_filters(history):
 
 
 def test_weekly_series(history):
-    series = dp.weekly_series(history)
+    series = metrics.series(history, due_soon_days=3)
     assert list(series.as_of) == [D(2026, 3, 6), D(2026, 3, 13)]
     assert series[["items", "done", "overdue", "due_soon", "long_term"]].values.tolist() == [
         [8, 3, 1, 2, 1], [9, 5, 2, 1, 1]]
     assert list(series.completion_rate) == [0.375, 5 / 9]
-    by_group = dp.weekly_series(history, by_group=True)
+    by_group = metrics.series(history, by_group=True, due_soon_days=3)
     assert by_group[["as_of", "group_name", "items", "done"]].values.tolist() == [
         [D(2026, 3, 6), "乙", 4, 3], [D(2026, 3, 6), "甲", 4, 0],
         [D(2026, 3, 13), "乙", 4, 3], [D(2026, 3, 13), "甲", 5, 2]]
+    assert metrics.series(history, D(2026, 3, 12), due_soon_days=3)["as_of"].tolist() == [D(2026, 3, 6)]
 
 
-def test_series_point_equals_metrics_as_of(history):
-    """The weekly series and the single-date function are one computation."""
-    series = dp.weekly_series(history, by_group=True).set_index(["as_of", "group_name"])
-    for as_of in dp.report_dates(history):
-        single = dp.metrics_as_of(history, as_of, by_group=True).set_index(["as_of", "group_name"])
-        assert single.equals(series.loc[[as_of]])
+def test_counts_at_several_dates_equal_counts_at_each(history):
+    """One query for many dates counts exactly what it counts for each date alone."""
+    dates = [D(2026, 3, 5), D(2026, 3, 6), D(2026, 3, 10), D(2026, 3, 13), D(2026, 3, 20)]
+    together = metrics.counts(history, dates, by_group=True, due_soon_days=3).set_index(["as_of", "group_name"])
+    for day in dates:
+        alone = metrics.counts(history, [day], by_group=True, due_soon_days=3).set_index(["as_of", "group_name"])
+        assert alone.equals(together.loc[together.index.get_level_values(0) == day]), day
 
 
-def test_items_as_of_flags(history):
-    items = dp.items_as_of(history, D(2026, 3, 13)).set_index("item_id")
+def test_items_at_flags(history):
+    items = metrics.items_at(history, D(2026, 3, 13), due_soon_days=3).set_index("item_id")
     assert items.loc[["2", "4"], "days_overdue"].tolist() == [7, 3]
     assert sorted(items.index[items.is_overdue]) == ["2", "4"]
     assert items.index[items.is_due_soon].tolist() == ["9"]
@@ -143,3 +148,78 @@ def test_items_as_of_flags(history):
     assert sorted(items.index[items.done_on_time]) == ["3", "5", "8"]
     assert items.loc["2", "file_name"] == "w2b.xlsx"        # the later file of the same date wins
     assert items.loc["5", "file_name"] == "w1.xlsx"         # missing later: last known state
+    assert metrics.items_at(history, D(2026, 3, 13), kind="overdue", due_soon_days=3)["item_id"].tolist() == ["4", "2"]
+    assert metrics.items_at(history, D(2026, 3, 13), kind="due_soon", due_soon_days=3)["item_id"].tolist() == ["9"]
+
+
+# ---------------------------------------------------------------- validity columns
+
+def _validity(con):
+    return con.execute("SELECT batch_id, sheet, row_no, valid_until, first_seen, first_done FROM item_states "
+                       "ORDER BY ALL").fetchall()
+
+
+def _recomputed(con):
+    """The validity columns computed from scratch, for comparison."""
+    con.execute("BEGIN")
+    try:
+        con.execute("UPDATE item_states SET valid_until = NULL, first_seen = NULL, first_done = NULL")
+        validity.refresh_all(con)
+        return _validity(con)
+    finally:
+        con.execute("ROLLBACK")
+
+
+def test_validity_columns(history):
+    rows = history.execute("SELECT file_name, item_id, valid_until, first_seen, first_done FROM item_states "
+                           "JOIN batches USING (batch_id) ORDER BY batch_id, row_no").fetchall()
+    w1, w2 = D(2026, 3, 6), D(2026, 3, 13)
+    assert rows == [
+        ("w1.xlsx", "1", w2, w1, None), ("w1.xlsx", "2", w2, w1, None), ("w1.xlsx", "3", w2, w1, None),
+        ("w1.xlsx", "4", None, w1, None), ("w1.xlsx", "5", None, w1, w1), ("w1.xlsx", "6", None, w1, w1),
+        ("w1.xlsx", "7", None, w1, None), ("w1.xlsx", "8", None, w1, w1),
+        ("w2a.xlsx", "1", None, w1, w2),
+        ("w2a.xlsx", "2", w2, w1, w2),          # superseded on its own report date: holds on no date
+        ("w2a.xlsx", "9", None, w2, None),
+        ("w2b.xlsx", "2", None, w1, w2),        # keeps the first report that showed it done (file A)
+        ("w2b.xlsx", "3", None, w1, w2),
+    ]
+    assert _validity(history) == _recomputed(history)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 0, 2), (0, 2, 1)])
+def test_validity_does_not_depend_on_upload_order(tmp_path, order):
+    """Uploading the ledgers in any order (an older week after a newer one) gives the
+    same figures as uploading them in date order, and the columns equal a recompute."""
+    weeks = [("w1.xlsx", "2026年3月6日", [["1", "a", ROAD, "甲", D(2026, 3, 5), "未整改", None],
+                                         ["2", "b", ROAD, "甲", D(2026, 3, 6), "已整改", None]]),
+             ("w2.xlsx", "2026年3月13日", [["1", "a", ROAD, "甲", D(2026, 3, 5), "已整改", None],
+                                          ["2", "b", ROAD, "甲", D(2026, 3, 6), "整改中", None]]),
+             ("w3.xlsx", "2026年3月20日", [["1", "a", ROAD, "甲", D(2026, 3, 5), "已整改", D(2026, 3, 18)],
+                                          ["3", "c", ROAD, "甲", D(2026, 3, 25), "未整改", None]])]
+    results = []
+    for attempt in ("in_order", "shuffled"):
+        con = dp.connect(tmp_path / f"{attempt}.duckdb")
+        for i in (range(3) if attempt == "in_order" else order):
+            name, report, rows = weeks[i]
+            ingest_file(con, L.write_xlsx(tmp_path / name, L.flat_rows(HEADER, rows, f"填报日期：{report}")))
+        assert _validity(con) == _recomputed(con)
+        results.append([metrics.items_at(con, d, due_soon_days=3).drop(columns=["batch_id"]).values.tolist()
+                        for d in (D(2026, 3, 6), D(2026, 3, 13), D(2026, 3, 20))])
+        con.close()
+    assert results[0] == results[1]
+
+
+def test_removing_a_batch_returns_every_column_to_before(history, tmp_path):
+    before = _validity(history)
+    extra = L.write_xlsx(tmp_path / "w3.xlsx", L.flat_rows(HEADER, [
+        ["1", "a", ROAD, "甲", D(2026, 3, 5), "已整改", None], ["4", "d", ROAD, "甲", D(2026, 3, 10), "已整改", None]],
+        "填报日期：2026年3月20日"))
+    batch = ingest_file(history, extra).batch_id
+    assert _validity(history) == _recomputed(history) != before
+    dp.remove_batch(history, batch)
+    assert _validity(history) == before
+    # removing a batch in the middle of the history (file A of 03-13)
+    dp.remove_batch(history, 2)
+    assert _validity(history) == _recomputed(history)
+    assert totals(history, D(2026, 3, 13))["items"] == 8

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import openpyxl
 
 import data_pipeline as dp
-from data_pipeline.sample import SAMPLE_DIR, only_sample_loaded, sample_files
+from data_pipeline.sample import only_sample_loaded, sample_dir, sample_files
 from sample_data.generate import generate
 
 
@@ -24,9 +25,13 @@ def content(path):
 
 def test_generator_reproduces_the_committed_files(tmp_path):
     written = generate(tmp_path)
-    assert sorted(p.name for p in written) == sorted([p.name for p in sample_files()] + ["EXPECTED.json"])
+    assert sorted(p.name for p in written) == sorted([p.name for p in sample_files()] + ["EXPECTED.json",
+                                                                                          "campaign.json"])
     for path in written:
-        assert content(path) == content(SAMPLE_DIR / path.name), path.name
+        if path.suffix == ".json":
+            assert path.read_bytes() == (sample_dir() / path.name).read_bytes(), path.name
+        else:
+            assert content(path) == content(sample_dir() / path.name), path.name
 
 
 def test_sample_spans_phases_layouts_and_formats():
@@ -36,7 +41,7 @@ def test_sample_spans_phases_layouts_and_formats():
 
 
 def test_pipeline_matches_generator_ground_truth(sample_db):
-    expected = json.loads((SAMPLE_DIR / "EXPECTED.json").read_text(encoding="utf-8"))
+    expected = json.loads((sample_dir() / "EXPECTED.json").read_text(encoding="utf-8"))
     con = dp.connect(sample_db, read_only=True)
     try:
         summary = dp.summary(con)
@@ -51,3 +56,30 @@ def test_pipeline_matches_generator_ground_truth(sample_db):
         assert len(dp.report_dates(con)) == 17
     finally:
         con.close()
+
+
+def test_sample_settings_are_stored_with_the_sample_and_leave_with_it(sample_db, tmp_path):
+    import shutil
+    from data_pipeline.campaign.settings import CampaignSettings, Phase, load_settings, save_settings
+    from data_pipeline.sample import remove_sample
+    from sample_data.generate import GROUPS, PHASES
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, path)
+    con = dp.connect(path)
+    try:
+        s = load_settings(con)
+        assert (s.name, s.phases, s.group_order) == ("临江区创建全国文明城市（示例）", [Phase(*p) for p in PHASES], GROUPS)
+        # the office renames the campaign; the sample's phases and order are untouched
+        assert save_settings(con, CampaignSettings(name="临江区创城", phases=s.phases, group_order=s.group_order)) == []
+        remove_sample(con)
+        after = load_settings(con)
+        assert (after.name, after.phases, after.group_order) == ("临江区创城", [], [])
+        assert dp.summary(con)["groups"] == []
+    finally:
+        con.close()
+
+
+def test_sample_is_found_from_an_installed_package():
+    from importlib import resources
+    assert sample_dir() == Path(str(resources.files("sample_data")))
+    assert (sample_dir() / "campaign.json").is_file()

@@ -139,7 +139,7 @@ def test_no_office_passcode_means_uploads_disabled(monkeypatch, sample_db):
 
 
 def test_passcode_from_secrets_toml(monkeypatch, sample_db, tmp_path):
-    from pages import access
+    from dashboard import access
     monkeypatch.delenv("CAMPAIGN_OFFICE_PASSCODE", raising=False)
     monkeypatch.setattr(access.st, "secrets", {"office_passcode": "秘密"})
     assert access.passcode(access.OFFICE) == "秘密"
