@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import replace
 
@@ -74,7 +75,8 @@ def cmd_summary(args) -> int:
     if data["as_of"] is None:
         print(NO_DATA)
         return EXIT_OK
-    rows = [("工作组", "交办总数", "已整改", "整改率", "超期", "临期", "长期整改", "按期整改率")]
+    rows = [tuple(labels.COLUMN_LABELS[c] for c in ("group_name", "items", "done", "completion_rate", "overdue",
+                                                    "due_soon", "long_term", "on_time_rate"))]
     for g in data["groups"] + [{"group": "合计", **data["totals"]}]:
         rows.append((g["group"], str(g["items"]), str(g["done"]), labels.pct(g["completion_rate"]),
                      str(g["overdue"]), str(g["due_soon"]), str(g["long_term"]), labels.pct(g["on_time_rate"])))
@@ -183,13 +185,17 @@ def _kpi_lines(k) -> list[str]:
     return ["；".join(out)]
 
 
+def _header(*columns: str) -> tuple[str, ...]:
+    return tuple(labels.COLUMN_LABELS[c] for c in columns)
+
+
 def _page_lines(command: str, fig) -> list[str]:
     """The twin's figures as short Chinese lines (``--json`` prints everything)."""
     if fig is None:
         return ["没有工作组。"]
     if command == "overview":
         t = fig.standing.table
-        rows = [("工作组", "亮牌", "整改率", "交办总数", "已整改", "超期")] + [
+        rows = [_header("group_name", "card", "completion_rate", "items", "done", "overdue")] + [
             (r.group_name, r.card, labels.pct(r.completion_rate), labels.count(r.items), labels.count(r.done),
              labels.count(r.overdue)) for r in t.itertuples()]
         return _kpi_lines(fig.kpis) + [f"红榜：{'、'.join(fig.standing.honour) or '（暂无）'}",
@@ -197,11 +203,11 @@ def _page_lines(command: str, fig) -> list[str]:
     if command == "groups":
         return [fig.group] + _kpi_lines(fig.kpis)
     if command == "overdue":
-        rows = [("工作组", "问题编号", "责任人", "整改时限", "超期天数")] + [
+        rows = [_header("group_name", "item_id", "assignee", "deadline", "days_overdue")] + [
             (r.group_name, r.item_id or labels.NONE, r.assignee or labels.NONE, labels.full_day(r.deadline),
              f"{r.days_overdue}天") for r in fig.overdue.itertuples()]
         return [f"超期问题{len(fig.overdue)}项，临期问题{len(fig.due_soon)}项", _table(rows)]
-    rows = [("截至", "交办总数", "已整改", "整改率", "超期")] + [
+    rows = [_header("as_of", "items", "done", "completion_rate", "overdue")] + [
         (labels.full_day(r.as_of), labels.count(r.items), labels.count(r.done), labels.pct(r.completion_rate),
          labels.count(r.overdue)) for r in fig.series.itertuples()]
     return [_table(rows)]
@@ -277,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     except LedgerError as exc:
         print(f"失败 {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader stopped early (``... | head``): not an error; silence the final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -35,6 +35,10 @@ COLUMN_LABELS = {
     "days_overdue": "超期天数", "completed_on": "完成时间", "measures": "整改措施", "verification": "复核情况",
     "source": "问题来源", "notes": "备注", "report_date": "所在台账日期", "file_name": "来源文件", "sheet": "工作表",
     "row_no": "行号", "done_on": "整改完成日期",
+    # counts and figures
+    "as_of": "截至", "items": "交办总数", "done": "已整改", "completion_rate": "整改率", "overdue": "超期",
+    "due_soon": "临期", "long_term": "长期整改", "on_time_rate": "按期整改率", "card": "亮牌",
+    "overdue_share": "超期占比", "reason": "说明", "phase": "阶段",
 }
 # The ledger fields (``constants.COLUMN_ALIASES``) as the upload page names them: the
 # label of the column each one fills.
@@ -43,6 +47,9 @@ FIELD_COLUMNS = {"item_id": "item_id", "seq": "seq", "description": "description
                  "assigned_on": "assigned_on", "deadline": "deadline", "status": "status_text",
                  "completed_on": "completed_on", "measures": "measures", "verification": "verification",
                  "source": "source", "notes": "notes"}
+# The validation report's columns and the kinds of note.
+NOTE_COLUMNS = {"sheet": "工作表", "row": "行号", "column": "列", "level": "类型", "text": "说明"}
+NOTE_LEVELS = {"rejected": "拒收（未导入）", "warning": "警告", "skipped": "跳过"}
 NOT_IMPORTED = "（不导入）"
 NO_CATEGORY = "（未填写类别）"
 UNFILLED = "未填写"
@@ -59,8 +66,7 @@ def category_label(category: str) -> str:
 
 
 KPI_KEYS = ("items", "done", "completion_rate", "overdue", "due_soon", "on_time_rate")
-KPI_LABELS = {"items": "交办总数", "done": "已整改", "completion_rate": "整改率", "overdue": "超期",
-              "due_soon": "临期", "long_term": "长期整改", "on_time_rate": "按期整改率"}
+KPI_LABELS = {k: COLUMN_LABELS[k] for k in (*KPI_KEYS, "long_term")}
 KPI_HELP = {
     "items": "截至该日各台账中出现过的问题总数（同一问题只算一次，按最近一期的情况）。",
     "done": "状态为已整改/已销号等的问题数。",

@@ -8,6 +8,8 @@ Rules:
   reason prefixed by its row: ``第12行：整改时限“下周”无法识别为日期``.
 - The .xlsx has a title naming the file and its report date, a line of counts, the
   table with a header row (filterable, frozen), and a last line saying what to do.
+  Ledger text (sheet names, headers, messages quoting cells) is written as text, never
+  as a formula (``exports.write_row``).
 """
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ import io
 
 import pandas as pd
 
+from .exports import write_row
+from .labels import NOTE_COLUMNS as COLUMNS
+from .labels import NOTE_LEVELS as LEVEL_LABELS
+from .labels import full_day
 from .normalise import Note
-
-LEVEL_LABELS = {"rejected": "拒收（未导入）", "warning": "警告", "skipped": "跳过"}
-COLUMNS = {"sheet": "工作表", "row": "行号", "column": "列", "level": "类型", "text": "说明"}
 
 
 def note_text(note: Note) -> str:
@@ -55,8 +58,8 @@ def report_xlsx(file_name: str, notes: list[Note], *, report_date: dt.date | Non
     wb = Workbook()
     ws = wb.active
     ws.title = "导入检查结果"
-    when = f"（截至{report_date.year}年{report_date.month}月{report_date.day}日）" if report_date else ""
-    ws.append([f"“{file_name}”导入检查结果{when}"])
+    when = f"（截至{full_day(report_date)}）" if report_date else ""
+    write_row(ws, [f"“{file_name}”导入检查结果{when}"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
@@ -71,7 +74,7 @@ def report_xlsx(file_name: str, notes: list[Note], *, report_date: dt.date | Non
     for cell in ws[header_row]:
         cell.font = Font(bold=True)
     for n in notes:
-        ws.append([n.sheet or "", n.row, n.column or "", LEVEL_LABELS.get(n.level, n.level), note_text(n)])
+        write_row(ws, [n.sheet or "", n.row, n.column or "", LEVEL_LABELS.get(n.level, n.level), note_text(n)])
     if not notes:
         ws.append(["", None, "", "", "没有拒收的行，也没有警告。"])
     last = ws.max_row

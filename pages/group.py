@@ -40,7 +40,7 @@ search = left.text_input("搜索", key="group_search", placeholder="输入编号
 widgets.kept("group_search")
 status_options = list(dict.fromkeys(items["status_label"]))
 widgets.keep("group_status", status_options)
-statuses = right.multiselect("整改状态", status_options, key="group_status", placeholder="全部状态")
+statuses = right.multiselect(labels.COLUMN_LABELS["status_label"], status_options, key="group_status", placeholder="全部状态")
 widgets.kept("group_status")
 found = figures.find_items(items, search, statuses)
 st.caption(f"显示{labels.count(len(found))}项（点击列名可排序）。超期天数只对尚未整改完成的超期问题显示。")
@@ -62,4 +62,4 @@ for col, by, table in ((cols[0], "category", fig.by_category), (cols[1], fig.pla
         st.dataframe(shown[columns], hide_index=True, column_order=columns, key=f"breakdown_table_{by}", column_config={
             by: st.column_config.TextColumn(label), "items": st.column_config.NumberColumn("交办"),
             "done": st.column_config.NumberColumn("已整改"), "overdue": st.column_config.NumberColumn("超期"),
-            "completion_rate": widgets.percent_column("整改率")})
+            "completion_rate": widgets.percent_column(labels.COLUMN_LABELS["completion_rate"])})

@@ -85,8 +85,9 @@ st.caption(f"红牌：整改率低于{labels.threshold(s.warning_rate)}或超期
            "其余为绿牌。超期占比 = 超期 ÷ 交办总数。")
 if not table.empty:
     shown = pd.DataFrame({
-        "工作组": table["group_name"], "亮牌": table["card"], "整改率": table["completion_rate"].map(labels.pct),
-        "交办总数": table["items"].map(labels.count), "已整改": table["done"].map(labels.count),
-        "超期": table["overdue"].map(labels.count), "超期占比": table["overdue_share"].map(labels.pct),
-        "说明": table["reason"]}).set_index("工作组")
+        "group_name": table["group_name"], "card": table["card"], "completion_rate": table["completion_rate"].map(labels.pct),
+        "items": table["items"].map(labels.count), "done": table["done"].map(labels.count),
+        "overdue": table["overdue"].map(labels.count), "overdue_share": table["overdue_share"].map(labels.pct),
+        "reason": table["reason"]}).set_index("group_name").rename(columns=labels.COLUMN_LABELS)
+    shown.index.name = labels.COLUMN_LABELS["group_name"]
     st.table(shown)

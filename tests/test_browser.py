@@ -166,10 +166,10 @@ def card_texts(totals: dict) -> list[str]:
             f"{totals['overdue']:,}", f"{totals['due_soon']:,}", f"{totals['on_time_rate'] * 100:.1f}%"]
 
 
-def totals(db, as_of=None, **kw) -> dict:
+def totals(db, as_of=None, groups=None, categories=None) -> dict:
     con = dp.connect(db, read_only=True)
     try:
-        return dp.summary(con, as_of, **kw)["totals"]
+        return dp.summary(con, as_of, filters=dp.Filters.of(groups, categories))["totals"]
     finally:
         con.close()
 

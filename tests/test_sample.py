@@ -83,3 +83,20 @@ def test_sample_is_found_from_an_installed_package():
     from importlib import resources
     assert sample_dir() == Path(str(resources.files("sample_data")))
     assert (sample_dir() / "campaign.json").is_file()
+
+
+def test_sample_loads_from_a_non_editable_install(tmp_path):
+    """Installed as a package (not from the clone), the sample campaign is still found."""
+    import subprocess
+    import sys
+    from tests.conftest import ROOT
+    target = tmp_path / "site"
+    built = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                            str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    code = ("import data_pipeline, pathlib; from data_pipeline.sample import sample_files, sample_settings; "
+            "print(pathlib.Path(data_pipeline.__file__).parent.parent, len(sample_files()), sample_settings()['name'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(target), "34", "临江区创建全国文明城市（示例）"]
