@@ -76,8 +76,8 @@ def overview(con, as_of: dt.date, settings: CampaignSettings, filters: Filters =
 @dataclasses.dataclass(frozen=True)
 class GroupFigures:
     """工作组 as of ``as_of`` for one group: its KPI cards, its weekly series up to
-    ``as_of``, its items (with ``status_label``; most days overdue first, then earliest
-    deadline) and its breakdowns by category and by place (``place``: grid when any item
+    ``as_of``, its items (``GROUP_ITEM_COLUMNS`` and ``status_label``; most days overdue
+    first, then earliest deadline) and its breakdowns by category and by place (``place``: grid when any item
     has one, else location)."""
 
     as_of: dt.date
@@ -90,16 +90,23 @@ class GroupFigures:
     by_place: pd.DataFrame
 
 
+# The item columns 工作组 shows and searches (the rest stay in the database: a group can
+# have tens of thousands of items).
+GROUP_ITEM_COLUMNS = ("item_key", "item_id", "description", "location", "grid", "category", "assignee", "deadline",
+                      "status_text", "status", "completed_on", "notes", "is_overdue", "days_overdue", "is_due_soon")
+
+
 def group(con, as_of: dt.date, group_name: str, settings: CampaignSettings, filters: Filters = ALL) -> GroupFigures:
     only = filters.only(group_name)
     n = settings.due_soon_days
-    series = metrics.series(con, as_of, filters=only, due_soon_days=n)
+    series = metrics.series(con, as_of, filters=only)
     dates = metrics.report_dates(con)
     prev = previous_date(dates, as_of)
     counts = metrics.counts(con, [d for d in (as_of, prev) if d], by_group=True, filters=only, due_soon_days=n)
     now = totals(counts[counts["as_of"] == as_of])
     k = kpis(as_of, now, prev, totals(counts[counts["as_of"] == prev]) if prev else None)
-    items = item_lists.by_urgency(item_lists.labelled(metrics.items_at(con, as_of, filters=only, due_soon_days=n)))
+    items = item_lists.by_urgency(item_lists.labelled(
+        metrics.items_at(con, as_of, filters=only, due_soon_days=n)[list(GROUP_ITEM_COLUMNS)]))
     place = item_lists.place_field(bool(items["grid"].fillna("").ne("").any()))
     return GroupFigures(
         as_of, group_name, k, series, items.reset_index(drop=True),
@@ -141,8 +148,8 @@ def overdue(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = 
 
 @dataclasses.dataclass(frozen=True)
 class TrendFigures:
-    """阶段趋势 as of ``as_of``: the weekly series up to ``as_of`` (``metrics.counts`` at
-    each report date), the same per group (``groups``: the groups in it, in the
+    """阶段趋势 as of ``as_of``: the weekly series up to ``as_of`` (``metrics.series``: the
+    counts at each report date, without 临期), the same per group (``groups``: the groups in it, in the
     configured order) and the per-phase table."""
 
     as_of: dt.date
@@ -153,10 +160,9 @@ class TrendFigures:
 
 
 def trend(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = ALL) -> TrendFigures:
-    n = settings.due_soon_days
-    by_group = metrics.series(con, as_of, by_group=True, filters=filters, due_soon_days=n)
+    by_group = metrics.series(con, as_of, by_group=True, filters=filters)
     counts = metrics.phase_counts(con, as_of, [(p.name, p.start, p.end) for p in settings.phases], filters=filters)
-    return TrendFigures(as_of, metrics.series(con, as_of, filters=filters, due_soon_days=n), by_group,
+    return TrendFigures(as_of, metrics.series(con, as_of, filters=filters), by_group,
                         order_groups(list(dict.fromkeys(by_group["group_name"])), settings.group_order),
                         phase_table(counts, settings.phases, as_of))
 

@@ -5,7 +5,8 @@ State of an item as of date D: its state row that holds on D (``validity``: the 
 the latest batch whose report date is <= D; ties on report date: the later batch wins).
 Items known as of D are those with such a row; an item missing from a later ledger keeps
 its last known state. A query for one date reads only the rows holding on that date
-(``HOLDS``), whatever the length of the stored history.
+(``holding``), and the weekly series reads the counts stored per report date
+(``report_counts``), whatever the length of the stored history.
 
 Definitions, as of D, over items known as of D (``due_soon_days`` = N):
 - ``items``: count;
@@ -32,8 +33,19 @@ import pandas as pd
 METRIC_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "completion_rate", "on_time_rate")
 COUNT_KEYS = ("items", "done", "overdue", "due_soon", "long_term", "done_on_time", "on_time_base")
 
-# The rows holding on $as_of (see ``validity``).
-HOLDS = "report_date <= $as_of AND (valid_until IS NULL OR valid_until > $as_of)"
+
+
+def holding(param: str = "as_of", where: str = "") -> str:
+    """SQL of the state rows holding on the date ``$<param>``, with that date as the
+    column ``as_of``: the items' latest states dated on or before it
+    (``current_states``) and the earlier states whose validity spans it
+    (``item_states``); see ``validity``. Both parts are found from the row groups'
+    statistics, so the query reads about the rows it returns, not the whole history."""
+    return (f"SELECT *, CAST(${param} AS DATE) AS as_of FROM item_states "
+            f"WHERE report_date <= ${param} AND valid_until > ${param} {where} "
+            f"UNION ALL SELECT *, CAST(${param} AS DATE) AS as_of FROM current_states "
+            f"WHERE report_date <= ${param} {where}")
+
 # Per-row rules, over state rows with the column ``as_of`` (the date counted at).
 OPEN = "status NOT IN ('done', 'long_term')"
 DONE_ON = "coalesce(completed_on, first_done)"
@@ -43,12 +55,12 @@ ON_TIME = f"status = 'done' AND (deadline IS NULL OR {DONE_ON} <= deadline)"
 
 _AGGREGATES = f"""
     sum(n) AS items,
-    sum(n) FILTER (WHERE status = 'done') AS done,
-    sum(n) FILTER (WHERE {OVERDUE}) AS overdue,
-    sum(n) FILTER (WHERE {DUE_SOON}) AS due_soon,
-    sum(n) FILTER (WHERE status = 'long_term') AS long_term,
-    sum(n) FILTER (WHERE on_time) AS done_on_time,
-    sum(n) FILTER (WHERE deadline < as_of OR status = 'done') AS on_time_base
+    coalesce(sum(n) FILTER (WHERE status = 'done'), 0) AS done,
+    coalesce(sum(n) FILTER (WHERE {OVERDUE}), 0) AS overdue,
+    coalesce(sum(n) FILTER (WHERE {DUE_SOON}), 0) AS due_soon,
+    coalesce(sum(n) FILTER (WHERE status = 'long_term'), 0) AS long_term,
+    coalesce(sum(n) FILTER (WHERE on_time), 0) AS done_on_time,
+    coalesce(sum(n) FILTER (WHERE deadline < as_of OR status = 'done'), 0) AS on_time_base
 """
 
 
@@ -68,14 +80,15 @@ class Filters:
         """The same filters for one group."""
         return Filters((group,), self.categories)
 
-    def sql(self) -> tuple[str, dict]:
-        """The ``AND ...`` condition over ``item_states`` and its parameters."""
+    def sql(self, category: str = "coalesce(category, '')") -> tuple[str, dict]:
+        """The ``AND ...`` condition over state rows (``category``: the SQL of a row's
+        category, ``""`` when missing) and its parameters."""
         where, params = "", {}
         if self.groups:
             where += " AND group_name IN (SELECT unnest($groups))"
             params["groups"] = list(self.groups)
         if self.categories:
-            where += " AND coalesce(category, '') IN (SELECT unnest($categories))"
+            where += f" AND {category} IN (SELECT unnest($categories))"
             params["categories"] = list(self.categories)
         return where, params
 
@@ -119,42 +132,69 @@ def _rates(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _counts_sql(dates: Sequence[dt.date], keys: Sequence[str], where: str) -> tuple[str, dict]:
+    """The counting query at each of ``dates`` (the rows holding on each, counted
+    together), grouped by ``as_of`` and the columns ``keys``."""
+    params = {f"d{i}": d for i, d in enumerate(sorted(set(dates)))}
+    rows = " UNION ALL ".join(f"({holding(p, where)})" for p in params)
+    by = ", ".join(["as_of", *keys])
+    sql = f"""SELECT {by}, {_AGGREGATES}
+              FROM (SELECT * REPLACE (coalesce(category, '') AS category), {ON_TIME} AS on_time, 1 AS n
+                    FROM ({rows}))
+              GROUP BY {by} ORDER BY {by}"""
+    return sql, params
+
+
 def counts(con, dates: Sequence[dt.date], *, by_group: bool = False, filters: Filters = ALL,
            due_soon_days: int) -> pd.DataFrame:
     """The counts (``COUNT_KEYS``) and rates at each of ``dates``: one row per date (or
     per date and group, sorted by group name) that has an item, with ``as_of``,
-    [``group_name``], ``COUNT_KEYS``, ``completion_rate``, ``on_time_rate``.
-
-    The rows holding on any of the dates are first collapsed to one row per distinct
-    (group, validity, status, deadline, on time), then joined to the dates: weekly
-    ledgers repeat these a lot, and a single date reads only its own rows."""
+    [``group_name``], ``COUNT_KEYS``, ``completion_rate``, ``on_time_rate``. Reads the
+    rows holding on each date only (``holding``)."""
     cols = ["as_of", *(["group_name"] if by_group else []), *COUNT_KEYS, "completion_rate", "on_time_rate"]
     if not dates:
         return pd.DataFrame(columns=cols)
     where, params = filters.sql()
-    params.update({"dates": sorted(set(dates)), "first": min(dates), "last": max(dates),
-                   "due_soon": int(due_soon_days)})
-    keys = "as_of, group_name" if by_group else "as_of"
-    sql = f"""
-        WITH d AS (SELECT unnest($dates::DATE[]) AS as_of),
-        r AS (SELECT group_name, report_date, valid_until, status, deadline, {ON_TIME} AS on_time, count(*) AS n
-              FROM item_states
-              WHERE report_date <= $last AND (valid_until IS NULL OR valid_until > $first) {where}
-              GROUP BY ALL)
-        SELECT {keys}, {_AGGREGATES}
-        FROM d JOIN r ON r.report_date <= d.as_of AND (r.valid_until IS NULL OR r.valid_until > d.as_of)
-        GROUP BY {keys} ORDER BY {keys}"""
-    df = _frame(con, sql, params)
+    sql, date_params = _counts_sql(dates, ["group_name"] if by_group else [], where)
+    df = _frame(con, sql, {**params, **date_params, "due_soon": int(due_soon_days)})
     for c in COUNT_KEYS:
         df[c] = df[c].fillna(0).astype("int64")
     return _rates(df)[cols]
 
 
-def series(con, until: dt.date | None = None, *, by_group: bool = False, filters: Filters = ALL,
-           due_soon_days: int) -> pd.DataFrame:
-    """``counts`` at every report date (up to and including ``until``)."""
-    dates = [d for d in report_dates(con) if until is None or d <= until]
-    return counts(con, dates, by_group=by_group, filters=filters, due_soon_days=due_soon_days)
+# The counts stored per report date (``report_counts``): all but ``due_soon``, which
+# depends on the campaign's 临期天数.
+SERIES_KEYS = ("items", "done", "overdue", "long_term", "done_on_time", "on_time_base")
+
+
+def store_report_counts(con, since: dt.date) -> None:
+    """Recount ``report_counts`` for every report date on or after ``since`` (inside the
+    caller's transaction, after ``validity`` was refreshed): a change at ``since``
+    changes no earlier date. The counts are ``counts``' own, per group and category."""
+    con.execute("DELETE FROM report_counts WHERE as_of >= $since", {"since": since})
+    dates = [d for d in report_dates(con) if d >= since]
+    if not dates:
+        return
+    sql, params = _counts_sql(dates, ["group_name", "category"], "")
+    keys = ", ".join(SERIES_KEYS)
+    con.execute(f"INSERT INTO report_counts SELECT as_of, group_name, category, {keys} FROM ({sql})",
+                {**params, "due_soon": 0})
+
+
+def series(con, until: dt.date | None = None, *, by_group: bool = False, filters: Filters = ALL) -> pd.DataFrame:
+    """The counts at every report date up to and including ``until`` (``SERIES_KEYS``
+    and the rates; no ``due_soon``): one row per date, or per date and group, read from
+    ``report_counts``, so its cost follows the number of dates and groups."""
+    cols = ["as_of", *(["group_name"] if by_group else []), *SERIES_KEYS, "completion_rate", "on_time_rate"]
+    where, params = filters.sql(category="category")
+    params["until"] = until or dt.date.max
+    keys = "as_of, group_name" if by_group else "as_of"
+    sums = ", ".join(f"sum({k}) AS {k}" for k in SERIES_KEYS)
+    df = _frame(con, f"SELECT {keys}, {sums} FROM report_counts WHERE as_of <= $until {where} "
+                     f"GROUP BY {keys} ORDER BY {keys}", params)
+    for c in SERIES_KEYS:
+        df[c] = df[c].fillna(0).astype("int64")
+    return _rates(df)[cols]
 
 
 def overdue_ages(con, as_of: dt.date, buckets: Sequence[tuple[int, int | None]], *,
@@ -170,7 +210,7 @@ def overdue_ages(con, as_of: dt.date, buckets: Sequence[tuple[int, int | None]],
     row = con.execute(f"""
         SELECT count(*), max(days), min(deadline), {cases}
         FROM (SELECT deadline, date_diff('day', deadline, as_of) AS days
-              FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where})
+              FROM ({holding("as_of", where)})
               WHERE {OVERDUE})""", params).fetchone()
     return {"count": int(row[0]), "max_days": None if row[1] is None else int(row[1]), "oldest_deadline": row[2],
             "buckets": [int(n) for n in row[3:]]}
@@ -195,7 +235,7 @@ def phase_counts(con, as_of: dt.date, phases: Sequence[tuple[str, dt.date, dt.da
         WITH c AS (
             SELECT status = 'done' AS is_done, CASE WHEN status = 'done' THEN {DONE_ON} END AS done_on,
                    coalesce(assigned_on, first_seen) AS assigned
-            FROM item_states WHERE {HOLDS} {where}),
+            FROM ({holding("as_of", where)})),
         p AS (SELECT unnest($names) AS phase, unnest($starts)::DATE AS p_start, unnest($ends)::DATE AS p_end),
         per AS (
             SELECT p.phase,
@@ -227,7 +267,7 @@ def breakdown(con, as_of: dt.date, by: str, *, filters: Filters = ALL, due_soon_
     df = _frame(con, f"""
         SELECT coalesce({by}, '') AS value, count(*) AS items, count(*) FILTER (WHERE status = 'done') AS done,
                count(*) FILTER (WHERE {OVERDUE}) AS overdue, count(*) FILTER (WHERE {DUE_SOON}) AS due_soon
-        FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where})
+        FROM ({holding("as_of", where)})
         GROUP BY ALL ORDER BY items DESC, value""", params)
     for c in ("items", "done", "overdue", "due_soon"):
         df[c] = df[c].astype("int64")
@@ -262,7 +302,7 @@ def items_at(con, as_of: dt.date, *, kind: str = "all", filters: Filters = ALL, 
                {DUE_SOON} AS is_due_soon,
                CASE WHEN status = 'done' THEN {DONE_ON} END AS done_on,
                {ON_TIME} AS done_on_time
-        FROM (SELECT *, CAST($as_of AS DATE) AS as_of FROM item_states WHERE {HOLDS} {where}) c
+        FROM ({holding("as_of", where)}) c
         JOIN batches b USING (batch_id)
         WHERE {ITEM_KINDS[kind]}
         ORDER BY c.group_name, c.report_date, c.sheet, c.row_no

@@ -13,6 +13,11 @@ Tables:
 - ``item_states``: one row per item per batch: the item's state in that report, with
   ``valid_until``, ``first_seen`` and ``first_done``, which say on which dates the row
   holds (``validity``; kept right by every write and removal, in its transaction).
+- ``current_states``: a copy of the ``item_states`` rows that have no successor (each
+  item's latest state), and ``report_counts``: the counts at each report date per group
+  and category (``metrics.store_report_counts``). Both are derived, kept right in the
+  same transaction as every change, so a page reads the current states and the weekly
+  series without scanning the history.
 - ``batch_notes``: warnings and rejections with sheet, row, column and message.
 - ``audit_log``: every change (upload, removal, settings, remembered column mappings)
   with the role and name of who made it, written in the change's own transaction
@@ -29,7 +34,8 @@ had no ``audit_log`` or ``column_mappings``; 2 keeps source rows in ``source_lin
 the view ``source_rows`` reading as before. Opening a version-1 database converts it
 (its rows keep their lists) and adds the new tables; a read-only open of an older file
 first opens it once for writing to do so. 3 adds the validity columns of
-``item_states`` (filled for every stored row on conversion) and declares ``settings``.
+``item_states``, ``current_states`` and ``report_counts`` (filled on conversion) and
+declares ``settings``.
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -49,7 +55,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import audit, validity
+from . import audit, metrics, validity
 from .errors import DatabaseBusy
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .constants import default_db_path
@@ -57,6 +63,16 @@ from .values import WHITESPACE, cell_text
 
 SCHEMA_VERSION = "3"   # 2: source rows as lines (source_lines), audit_log, column_mappings; 3: validity columns
 
+# The columns of a stored item state (``item_states``, and ``current_states``, its copy of
+# the rows with no successor).
+STATE_COLUMNS = """
+    batch_id INTEGER NOT NULL, report_date DATE NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
+    item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
+    grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
+    deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
+    measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR,
+    valid_until DATE, first_seen DATE, first_done DATE
+"""
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -77,13 +93,12 @@ CREATE TABLE IF NOT EXISTS batches (
     sheets_skipped VARCHAR[] NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batch_files (batch_id INTEGER PRIMARY KEY, content BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS item_states (
-    batch_id INTEGER NOT NULL, report_date DATE NOT NULL, sheet VARCHAR NOT NULL, row_no INTEGER NOT NULL,
-    item_key VARCHAR NOT NULL, item_id VARCHAR, seq VARCHAR, description VARCHAR, location VARCHAR,
-    grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
-    deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
-    measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR,
-    valid_until DATE, first_seen DATE, first_done DATE
+CREATE TABLE IF NOT EXISTS item_states ({STATE_COLUMNS});
+CREATE TABLE IF NOT EXISTS current_states ({STATE_COLUMNS});
+CREATE TABLE IF NOT EXISTS report_counts (
+    as_of DATE NOT NULL, group_name VARCHAR NOT NULL, category VARCHAR NOT NULL, items BIGINT NOT NULL,
+    done BIGINT NOT NULL, overdue BIGINT NOT NULL, long_term BIGINT NOT NULL, done_on_time BIGINT NOT NULL,
+    on_time_base BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -98,7 +113,7 @@ CREATE TABLE IF NOT EXISTS batch_notes (
     batch_id INTEGER NOT NULL, level VARCHAR NOT NULL, sheet VARCHAR, row_no INTEGER,
     column_name VARCHAR, message VARCHAR NOT NULL
 );
-"""
+""".replace("{STATE_COLUMNS}", STATE_COLUMNS)
 SEP = "\x1f"              # joins the cells of a source row into its line
 # Exactly one of line and cells is set (see the module docstring).
 SOURCE_LINES = """
@@ -217,6 +232,7 @@ def ensure_schema(con) -> None:
             for column in VALIDITY_COLUMNS:
                 con.execute(f"ALTER TABLE item_states ADD COLUMN {column} DATE")
             validity.refresh_all(con)
+            metrics.store_report_counts(con, validity.EPOCH)
     con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION])
@@ -457,6 +473,7 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
             for f in pending:
                 f.result()
         validity.refresh_batch(con, batch_id, record.report_date)
+        metrics.store_report_counts(con, record.report_date)
         audit.log(con, actor, audit.UPLOAD,
                   f"文件“{record.file_name}”（截至{record.report_date:%Y-%m-%d}）：问题{items}条，"
                   f"跳过{skipped}行，拒收{rejected}行，警告{warnings}条", batch_id)
@@ -491,6 +508,7 @@ def remove_batches(con, batch_ids, actor: audit.Actor | None = None) -> list[int
                 con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id])
             name, date, items = found[0]
             validity.refresh_keys(con, keys, date)
+            metrics.store_report_counts(con, date)
             audit.log(con, actor, audit.REMOVE, f"批次#{batch_id}：文件“{name}”（截至{date:%Y-%m-%d}，问题{items}条）",
                       batch_id)
             removed.append(batch_id)

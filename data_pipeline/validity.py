@@ -7,11 +7,17 @@ Rules, per item (``item_key``), its state rows ordered by (report date, batch, s
 row) — a later batch with the same report date supersedes an earlier one:
 - ``valid_until``: the report date of the item's next state row, NULL for its last
   one. A row holds on the dates D with ``report_date <= D < valid_until``, so a row
-  superseded on its own report date holds on no date (``metrics.HOLDS``);
+  superseded on its own report date holds on no date (``metrics.holding``);
 - ``first_seen``: the report date of the item's first state row;
 - ``first_done``: the earliest report date, among this row and those before it, of a
   row whose status is done (NULL when none). For a done row it is the item's first
   report showing it done.
+
+``current_states`` holds a copy of every row whose ``valid_until`` is NULL (each item's
+latest state), so that the rows holding on a date are the rows of ``current_states``
+dated on or before it plus the rows of ``item_states`` whose validity spans it
+(``metrics.holding``); both parts are found from the row groups' min/max statistics
+without reading the rest of the history.
 
 A change at report date ``since`` (a batch stored or removed) changes these columns only
 for the rows of the items it touches that are dated ``since`` or later, and for each such
@@ -61,18 +67,34 @@ WHERE t.batch_id = r.batch_id AND t.sheet = r.sheet AND t.row_no = r.row_no
 """
 
 
+# The items' latest states again, after ``_REFRESH``: the batch just stored holds most of
+# them (a scan of its row groups), the rest are found among the items' rows.
+_CURRENT = """
+DELETE FROM current_states WHERE item_key IN (SELECT item_key FROM ({keys}));
+INSERT INTO current_states
+SELECT * FROM item_states WHERE valid_until IS NULL AND item_key IN (SELECT item_key FROM ({keys}));
+"""
+
+
+def _refresh(con, keys: str, params: dict) -> None:
+    con.execute(_REFRESH.format(keys=keys), params)
+    for statement in _CURRENT.format(keys=keys).split(";"):
+        if statement.strip():
+            con.execute(statement, {k: v for k, v in params.items() if f"${k}" in statement})
+
+
 def refresh_batch(con, batch_id: int, since: dt.date) -> None:
     """After the batch ``batch_id`` (report date ``since``) was stored."""
-    con.execute(_REFRESH.format(keys="SELECT DISTINCT item_key FROM item_states WHERE batch_id = $batch"),
-                {"batch": batch_id, "since": since})
+    _refresh(con, "SELECT DISTINCT item_key FROM item_states WHERE batch_id = $batch",
+             {"batch": batch_id, "since": since})
 
 
 def refresh_keys(con, keys: list[str], since: dt.date) -> None:
     """After rows of the items ``keys`` dated ``since`` were removed."""
     if keys:
-        con.execute(_REFRESH.format(keys="SELECT unnest($keys) AS item_key"), {"keys": list(keys), "since": since})
+        _refresh(con, "SELECT unnest($keys) AS item_key", {"keys": list(keys), "since": since})
 
 
 def refresh_all(con) -> None:
     """Every row (a database from before these columns existed)."""
-    con.execute(_REFRESH.format(keys="SELECT DISTINCT item_key FROM item_states"), {"since": EPOCH})
+    _refresh(con, "SELECT DISTINCT item_key FROM item_states", {"since": EPOCH})

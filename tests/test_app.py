@@ -345,26 +345,32 @@ def write_ledger(tmp_path, name="新台账.xlsx", report="2026年12月4日"):
 def test_cli_ingest_waits_for_a_dashboard_read(app, sample_copy, tmp_path):
     """The CLI retries while the dashboard holds its read lock, then succeeds."""
     import threading
-    import time
 
     from dashboard import data
-    ready = threading.Event()
+    ready, release = threading.Event(), threading.Event()
 
-    def read_slowly():
+    def read_until_released():
         with data.reading(str(sample_copy)):
             ready.set()
-            time.sleep(1.5)
+            release.wait(60)
 
-    reader = threading.Thread(target=read_slowly)
+    reader = threading.Thread(target=read_until_released)
     reader.start()
     ready.wait()
-    start = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "data_pipeline", "ingest", str(write_ledger(tmp_path)),
-                           "--db", str(sample_copy)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    cli = subprocess.Popen([sys.executable, "-m", "data_pipeline", "ingest", str(write_ledger(tmp_path)),
+                            "--db", str(sample_copy)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    try:
+        cli.wait(timeout=3)
+        waited = False
+    except subprocess.TimeoutExpired:
+        waited = True     # still retrying while the read lasts
+    release.set()
     reader.join()
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    assert time.monotonic() - start >= 1.0   # it had to wait for the read
+    out, err = cli.communicate(timeout=120)
+    assert waited
+    assert (cli.returncode, err) == (0, "")
+    assert out.startswith("导入 新台账.xlsx：已导入批次")
     app.run()
     assert not app.exception
     assert app.selectbox(key="as_of").value == dt.date(2026, 12, 4)

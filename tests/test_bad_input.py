@@ -145,14 +145,14 @@ def test_report_date_given_makes_undated_file_ingest(con, hostile_file):
 
 
 def test_million_empty_formatted_rows_ingest_the_real_rows(hostile_file, tmp_path):
-    """The three real rows are stored, the million bordered empty ones are not, within
-    a few seconds and under 1 GB (run in a child to measure both)."""
+    """The three real rows are stored, the million bordered empty ones are not, under
+    1 GB (run in a child to measure it; killed if it hangs). Its speed is measured by
+    ``benchmarks/bench_ingest.py``, not here."""
     db = tmp_path / "million.duckdb"
     outcome = hostile.ingest_in_child(hostile_file("million_empty_rows_xlsx"), db)
     assert outcome.error == ""
     assert (outcome.ok, outcome.items, outcome.batches) == (True, hostile.MILLION_ROWS_ITEMS, 1)
     assert outcome.message == "百万空行台账.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收0行，警告0条"
-    assert outcome.seconds < 5, f"took {outcome.seconds:.1f} s"
     assert outcome.peak_kb < hostile.MEMORY_LIMIT_KB, f"peak memory {outcome.peak_kb // 1024} MB"
     con = dp.connect(db, read_only=True)
     try:

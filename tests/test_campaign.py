@@ -528,8 +528,8 @@ def test_sample_series(read_sample):
     for day in dp.report_dates(read_sample)[::4]:
         want = dp.summary(read_sample, day)["totals"]
         row = series[series["as_of"] == day].iloc[0]
-        assert {k: row[k] for k in ("items", "done", "overdue", "due_soon", "long_term")} == \
-            {k: want[k] for k in ("items", "done", "overdue", "due_soon", "long_term")}
+        assert {k: row[k] for k in ("items", "done", "overdue", "long_term", "completion_rate", "on_time_rate")} == \
+            {k: want[k] for k in ("items", "done", "overdue", "long_term", "completion_rate", "on_time_rate")}
 
 
 def test_data_pipeline_never_imports_streamlit():

@@ -100,7 +100,7 @@ def test_empty_database(con):
         "as_of": None, "groups": [],
         "totals": {"items": 0, "done": 0, "overdue": 0, "due_soon": 0, "long_term": 0,
                    "completion_rate": None, "on_time_rate": None}}
-    assert metrics.series(con, due_soon_days=3).empty
+    assert metrics.series(con).empty
 
 
 def test_due_soon_threshold_is_configurable(history):
@@ -117,16 +117,16 @@ def test_filters(history):
 
 
 def test_weekly_series(history):
-    series = metrics.series(history, due_soon_days=3)
+    series = metrics.series(history)
     assert list(series.as_of) == [D(2026, 3, 6), D(2026, 3, 13)]
-    assert series[["items", "done", "overdue", "due_soon", "long_term"]].values.tolist() == [
-        [8, 3, 1, 2, 1], [9, 5, 2, 1, 1]]
+    assert series[["items", "done", "overdue", "long_term"]].values.tolist() == [[8, 3, 1, 1], [9, 5, 2, 1]]
+    assert "due_soon" not in series     # it depends on the campaign's 临期天数: counted per date only
     assert list(series.completion_rate) == [0.375, 5 / 9]
-    by_group = metrics.series(history, by_group=True, due_soon_days=3)
+    by_group = metrics.series(history, by_group=True)
     assert by_group[["as_of", "group_name", "items", "done"]].values.tolist() == [
         [D(2026, 3, 6), "乙", 4, 3], [D(2026, 3, 6), "甲", 4, 0],
         [D(2026, 3, 13), "乙", 4, 3], [D(2026, 3, 13), "甲", 5, 2]]
-    assert metrics.series(history, D(2026, 3, 12), due_soon_days=3)["as_of"].tolist() == [D(2026, 3, 6)]
+    assert metrics.series(history, D(2026, 3, 12))["as_of"].tolist() == [D(2026, 3, 6)]
 
 
 def test_counts_at_several_dates_equal_counts_at_each(history):
@@ -155,19 +155,37 @@ def test_items_at_flags(history):
 # ---------------------------------------------------------------- validity columns
 
 def _validity(con):
-    return con.execute("SELECT batch_id, sheet, row_no, valid_until, first_seen, first_done FROM item_states "
-                       "ORDER BY ALL").fetchall()
+    """Everything derived from the stored states: the validity columns, the current
+    states and the counts per report date."""
+    return (con.execute("SELECT batch_id, sheet, row_no, valid_until, first_seen, first_done FROM item_states "
+                        "ORDER BY ALL").fetchall(),
+            con.execute("SELECT * FROM current_states ORDER BY batch_id, sheet, row_no").fetchall(),
+            con.execute("SELECT * FROM report_counts ORDER BY ALL").fetchall())
 
 
 def _recomputed(con):
-    """The validity columns computed from scratch, for comparison."""
+    """What ``_validity`` returns, computed from scratch, for comparison."""
     con.execute("BEGIN")
     try:
         con.execute("UPDATE item_states SET valid_until = NULL, first_seen = NULL, first_done = NULL")
+        con.execute("DELETE FROM current_states")
         validity.refresh_all(con)
+        metrics.store_report_counts(con, validity.EPOCH)
         return _validity(con)
     finally:
         con.execute("ROLLBACK")
+
+
+def test_derived_tables_agree_with_the_states(history):
+    """current_states holds the rows without successor; report_counts holds ``counts``
+    at every report date."""
+    assert history.execute("SELECT batch_id, sheet, row_no FROM current_states ORDER BY ALL").fetchall() == \
+        history.execute("SELECT batch_id, sheet, row_no FROM item_states WHERE valid_until IS NULL ORDER BY ALL").fetchall()
+    for day in dp.report_dates(history):
+        want = metrics.counts(history, [day], by_group=True, due_soon_days=3)
+        got = metrics.series(history, day, by_group=True)
+        got = got[got["as_of"] == day].reset_index(drop=True)
+        assert got[["group_name", *metrics.SERIES_KEYS]].equals(want[["group_name", *metrics.SERIES_KEYS]])
 
 
 def test_validity_columns(history):
@@ -204,10 +222,11 @@ def test_validity_does_not_depend_on_upload_order(tmp_path, order):
             name, report, rows = weeks[i]
             ingest_file(con, L.write_xlsx(tmp_path / name, L.flat_rows(HEADER, rows, f"填报日期：{report}")))
         assert _validity(con) == _recomputed(con)
+        results.append(metrics.series(con, by_group=True).values.tolist())
         results.append([metrics.items_at(con, d, due_soon_days=3).drop(columns=["batch_id"]).values.tolist()
                         for d in (D(2026, 3, 6), D(2026, 3, 13), D(2026, 3, 20))])
         con.close()
-    assert results[0] == results[1]
+    assert results[:2] == results[2:]
 
 
 def test_removing_a_batch_returns_every_column_to_before(history, tmp_path):
@@ -216,7 +235,8 @@ def test_removing_a_batch_returns_every_column_to_before(history, tmp_path):
         ["1", "a", ROAD, "甲", D(2026, 3, 5), "已整改", None], ["4", "d", ROAD, "甲", D(2026, 3, 10), "已整改", None]],
         "填报日期：2026年3月20日"))
     batch = ingest_file(history, extra).batch_id
-    assert _validity(history) == _recomputed(history) != before
+    assert _validity(history) == _recomputed(history)
+    assert _validity(history) != before
     dp.remove_batch(history, batch)
     assert _validity(history) == before
     # removing a batch in the middle of the history (file A of 03-13)
