@@ -35,7 +35,7 @@ from data_pipeline.metrics import Filters
 from data_pipeline.sample import SAMPLE_UPLOADER, is_empty, load_sample, only_sample_loaded, remove_sample
 
 CACHE = {"max_entries": 256, "show_spinner": False}
-LIST_CACHE = {"max_entries": 8, "show_spinner": False}
+LIST_CACHE = {"max_entries": 4, "show_spinner": False}
 VERSION_WAIT_SECONDS = 3.0
 
 

@@ -9,9 +9,10 @@ Format rules:
 - a threshold as people write it: ``0.9`` -> ``90%``, ``0.875`` -> ``87.5%`` (``threshold``);
 - a change of a rate in percentage points: ``+1.2个百分点`` (``points``); of a count:
   ``+5``, ``-6`` (``signed``); no change -> ``持平``;
-- a count: ``1,234`` (``count``);
+- a count: ``1,234`` (``count``); another quantity: ``12.3`` (``decimal``);
 - a date: ``3月6日`` (``day``), with the year ``2026年3月6日`` (``full_day``), ISO
-  ``2026-03-06`` (``iso_day``) where a file or a machine reads it.
+  ``2026-03-06`` (``iso_day``) where a file or a machine reads it, ``20260306`` in a file
+  name (``stamp``).
 """
 from __future__ import annotations
 
@@ -112,6 +113,11 @@ def count(n) -> str:
     return NONE if _missing(n) else f"{int(n):,}"
 
 
+def decimal(x: float) -> str:
+    """A measured quantity that is not a count (items per week, weeks): one decimal, ``12.3``."""
+    return f"{x:.1f}"
+
+
 def signed(n: int) -> str:
     """A change of a count: ``+5``, ``-6``."""
     return f"{int(n):+,}"
@@ -149,6 +155,11 @@ def iso_day(d) -> str:
     """``2026-03-06``; no date -> ``—``."""
     d = _date(d)
     return NONE if d is None else d.isoformat()
+
+
+def stamp(d) -> str:
+    """A date in a file name: ``20260306``."""
+    return _date(d).strftime("%Y%m%d")
 
 
 def period(start, end) -> str:

@@ -7,7 +7,7 @@ transaction; every page then shows exactly what it showed before the batch came 
 
 import streamlit as st
 
-from data_pipeline import validation
+from data_pipeline import labels, validation
 from dashboard import access, data, view, widgets
 
 
@@ -38,9 +38,9 @@ st.dataframe(batches, hide_index=True, key="batch_table", placeholder="—", col
     "ingested_at": st.column_config.DatetimeColumn("上传时间", format="YYYY-MM-DD HH:mm"),
     "report_date_source": "截至日期来源"})
 
-labels = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（截至{r.report_date:%Y-%m-%d}，问题{r.items}条）"
+choices = {int(r.batch_id): f"#{r.batch_id} {r.file_name}（截至{labels.iso_day(r.report_date)}，问题{r.items}条）"
           for r in batches.itertuples()}
-chosen = st.selectbox("查看或删除一个批次", list(labels), format_func=labels.get, index=None, key="batch_pick",
+chosen = st.selectbox("查看或删除一个批次", list(choices), format_func=choices.get, index=None, key="batch_pick",
                       placeholder="选择批次……")
 if chosen is None:
     st.stop()
@@ -49,7 +49,7 @@ with st.container(border=True):
     st.markdown(f"**批次#{chosen}：{row.file_name}**")
     used = "、".join(row.sheets_used) or "无"
     skipped = "、".join(row.sheets_skipped)
-    st.caption(f"截至{row.report_date:%Y-%m-%d}（{row.report_date_source}）｜ 使用的工作表：{used}"
+    st.caption(f"截至{labels.iso_day(row.report_date)}（{row.report_date_source}）｜ 使用的工作表：{used}"
                + (f" ｜ 跳过的工作表：{skipped}" if skipped else ""))
     st.download_button("下载原始文件", lambda: data.batch_file(v.db, chosen)[1], row.file_name,
                        key=f"original|{chosen}", icon=":material/download:")

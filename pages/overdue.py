@@ -39,7 +39,7 @@ else:
     title = f"{s.name}超期问题督办单（截至{labels.full_day(v.as_of)}）"
     st.download_button("下载督办单（Excel，即上表所列问题）", partial(exports.overdue_xlsx, fig.overdue, title),
                        icon=":material/download:",
-                       file_name=f"超期问题督办单_{v.as_of:%Y%m%d}.xlsx",
+                       file_name=f"超期问题督办单_{labels.stamp(v.as_of)}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="overdue_download")
 

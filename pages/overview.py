@@ -23,8 +23,8 @@ r = fig.readiness
 target = labels.threshold(r.target)
 pace = ""
 if r.weekly_pace is not None:
-    pace = (f"近{PACE_REPORTS}期台账中，距目标的差距平均每周缩小{r.weekly_pace:.1f}项" if r.weekly_pace > 0
-            else f"近{PACE_REPORTS}期台账中，距目标的差距没有缩小（平均每周扩大{-r.weekly_pace:.1f}项）")
+    pace = (f"近{PACE_REPORTS}期台账中，距目标的差距平均每周缩小{labels.decimal(r.weekly_pace)}项" if r.weekly_pace > 0
+            else f"近{PACE_REPORTS}期台账中，距目标的差距没有缩小（平均每周扩大{labels.decimal(-r.weekly_pace)}项）")
 ev = r.evaluation
 if r.verdict == "no_data":
     st.info("所选范围内没有问题，请调整左侧的工作组或问题类别筛选。")
@@ -35,14 +35,14 @@ elif r.verdict == "no_phase":
     st.info(f"整改率距目标{target}还需整改{r.gap}项。尚未设置阶段时间，无法判断能否在评估前达标（见“设置”页）。")
 elif r.verdict == "behind":
     st.error(f"**{ev.name}已于{labels.day(ev.start)}开始，整改率仍未达到目标{target}，还需整改{r.gap}项**。"
-             + (f"{pace}，照此约需{r.weeks_needed:.1f}周。" if r.weeks_needed is not None else (pace + "。" if pace else "")))
+             + (f"{pace}，照此约需{labels.decimal(r.weeks_needed)}周。" if r.weeks_needed is not None else (pace + "。" if pace else "")))
 elif r.verdict == "on_track":
     st.success(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前能达到"
-               f"目标整改率{target}**。还需整改{r.gap}项；{pace}，约需{r.weeks_needed:.1f}周。")
+               f"目标整改率{target}**。还需整改{r.gap}项；{pace}，约需{labels.decimal(r.weeks_needed)}周。")
 else:
     st.warning(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前难以达到"
                f"目标整改率{target}**。还需整改{r.gap}项"
-               + (f"；{pace}，照此约需{r.weeks_needed:.1f}周。" if r.weeks_needed is not None else
+               + (f"；{pace}，照此约需{labels.decimal(r.weeks_needed)}周。" if r.weeks_needed is not None else
                   (f"；{pace}。" if pace else "。")))
 
 # Overdue: how many and since when.

@@ -216,7 +216,7 @@ def show_upload(fid: str, u: Upload) -> None:
             return
         if u.stored_as:
             batch_id, name, date = u.stored_as
-            st.info(f"该文件与已导入的批次#{batch_id}（“{name}”，截至{date:%Y-%m-%d}）内容完全相同，无需重复导入。",
+            st.info(f"该文件与已导入的批次#{batch_id}（“{name}”，截至{labels.iso_day(date)}）内容完全相同，无需重复导入。",
                     icon=":material/content_copy:")
             return
         if u.error:
