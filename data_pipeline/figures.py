@@ -106,7 +106,7 @@ def group(con, as_of: dt.date, group_name: str, settings: CampaignSettings, filt
     now = totals(counts[counts["as_of"] == as_of])
     k = kpis(as_of, now, prev, totals(counts[counts["as_of"] == prev]) if prev else None)
     items = item_lists.by_urgency(item_lists.labelled(
-        metrics.items_at(con, as_of, filters=only, due_soon_days=n)[list(GROUP_ITEM_COLUMNS)]))
+        metrics.items_at(con, as_of, filters=only, due_soon_days=n, columns=GROUP_ITEM_COLUMNS)))
     place = item_lists.place_field(bool(items["grid"].fillna("").ne("").any()))
     return GroupFigures(
         as_of, group_name, k, series, items.reset_index(drop=True),
@@ -134,11 +134,17 @@ class OverdueFigures:
     due_soon: pd.DataFrame
 
 
+# The item columns of the overdue and due-soon lists (with where each row came from).
+LIST_ITEM_COLUMNS = ("item_key", "item_id", "description", "location", "grid", "category", "group_name", "assignee",
+                     "assigned_on", "deadline", "deadline_text", "status_text", "status", "is_overdue", "days_overdue",
+                     "is_due_soon", "report_date", "file_name", "sheet", "row_no")
+
+
 def overdue(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = ALL, *,
             min_days: int = 0) -> OverdueFigures:
     n = settings.due_soon_days
-    late = metrics.items_at(con, as_of, kind="overdue", filters=filters, due_soon_days=n)
-    soon = metrics.items_at(con, as_of, kind="due_soon", filters=filters, due_soon_days=n)
+    late = metrics.items_at(con, as_of, kind="overdue", filters=filters, due_soon_days=n, columns=LIST_ITEM_COLUMNS)
+    soon = metrics.items_at(con, as_of, kind="due_soon", filters=filters, due_soon_days=n, columns=LIST_ITEM_COLUMNS)
     return OverdueFigures(as_of, int(min_days), item_lists.overdue_list(late, min_days=min_days),
                           item_lists.due_soon_list(soon))
 

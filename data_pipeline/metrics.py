@@ -276,40 +276,49 @@ def breakdown(con, as_of: dt.date, by: str, *, filters: Filters = ALL, due_soon_
     return df[["value", "items", "done", "not_done", "overdue", "due_soon", "completion_rate"]]
 
 
-ITEM_COLUMNS = ("item_key", "item_id", "seq", "description", "location", "grid", "category", "group_name",
-                "assignee", "assigned_on", "deadline", "deadline_text", "status_text", "status", "completed_on",
-                "measures", "verification", "source", "notes", "report_date", "batch_id", "file_name", "sheet",
-                "row_no", "is_overdue", "days_overdue", "is_due_soon", "done_on", "done_on_time")
+# The columns of an item list, as SQL over the rows holding on the date (``c``) joined to
+# their batch (``b``).
+_ITEM_SQL = {
+    **{c: f"c.{c}" for c in ("item_key", "item_id", "seq", "description", "location", "grid", "category",
+                              "group_name", "assignee", "assigned_on", "deadline", "deadline_text", "status_text",
+                              "status", "completed_on", "measures", "verification", "source", "notes", "report_date",
+                              "batch_id")},
+    "file_name": "b.file_name", "sheet": "c.sheet", "row_no": "c.row_no",
+    "is_overdue": OVERDUE,
+    "days_overdue": f"CASE WHEN {OVERDUE} THEN date_diff('day', deadline, as_of) END",
+    "is_due_soon": DUE_SOON,
+    "done_on": f"CASE WHEN status = 'done' THEN {DONE_ON} END",
+    "done_on_time": ON_TIME,
+}
+ITEM_COLUMNS = tuple(_ITEM_SQL)
 # Which items ``items_at`` lists.
 ITEM_KINDS = {"all": "TRUE", "overdue": OVERDUE, "due_soon": DUE_SOON}
 
 
-def items_at(con, as_of: dt.date, *, kind: str = "all", filters: Filters = ALL, due_soon_days: int) -> pd.DataFrame:
+def items_at(con, as_of: dt.date, *, kind: str = "all", filters: Filters = ALL, due_soon_days: int,
+             columns: Sequence[str] = ITEM_COLUMNS) -> pd.DataFrame:
     """The items known as of ``as_of`` (``kind``: all, overdue or due_soon), each with
     its current state, provenance (batch, file name, sheet, row) and the per-item flags
     behind the counts: ``is_overdue``, ``days_overdue`` (D - deadline, for overdue
-    items), ``is_due_soon``, ``done_on``, ``done_on_time`` (``ITEM_COLUMNS``). Sorted by
-    group, then report date, sheet and row."""
+    items), ``is_due_soon``, ``done_on``, ``done_on_time``; ``columns`` of
+    ``ITEM_COLUMNS`` (all by default: a long list needs fewer). Sorted by group, then
+    report date, sheet and row."""
     where, params = filters.sql()
     params.update({"as_of": as_of, "due_soon": int(due_soon_days)})
+    select = ", ".join(f"{_ITEM_SQL[c]} AS {c}" for c in columns)
+    join = "JOIN batches b USING (batch_id)" if "file_name" in columns else ""
     sql = f"""
-        SELECT c.item_key, c.item_id, c.seq, c.description, c.location, c.grid, c.category,
-               c.group_name, c.assignee, c.assigned_on, c.deadline, c.deadline_text, c.status_text, c.status,
-               c.completed_on, c.measures, c.verification, c.source, c.notes,
-               c.report_date, c.batch_id, b.file_name, c.sheet, c.row_no,
-               {OVERDUE} AS is_overdue,
-               CASE WHEN {OVERDUE} THEN date_diff('day', deadline, as_of) END AS days_overdue,
-               {DUE_SOON} AS is_due_soon,
-               CASE WHEN status = 'done' THEN {DONE_ON} END AS done_on,
-               {ON_TIME} AS done_on_time
-        FROM ({holding("as_of", where)}) c
-        JOIN batches b USING (batch_id)
+        SELECT {select}
+        FROM ({holding("as_of", where)}) c {join}
         WHERE {ITEM_KINDS[kind]}
         ORDER BY c.group_name, c.report_date, c.sheet, c.row_no
     """
     df = _frame(con, sql, params)
     for c in ("is_overdue", "is_due_soon", "done_on_time"):
-        df[c] = df[c].fillna(False).astype(bool)
-    df["days_overdue"] = df["days_overdue"].astype("Int64")
-    df["row_no"] = df["row_no"].astype("int64")
-    return df[list(ITEM_COLUMNS)]
+        if c in df:
+            df[c] = df[c].fillna(False).astype(bool)
+    if "days_overdue" in df:
+        df["days_overdue"] = df["days_overdue"].astype("Int64")
+    if "row_no" in df:
+        df["row_no"] = df["row_no"].astype("int64")
+    return df

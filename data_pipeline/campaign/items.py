@@ -13,9 +13,7 @@ from ..labels import OVERDUE_BUCKETS, STATUS_LABELS, UNFILLED
 
 def labelled(items: pd.DataFrame) -> pd.DataFrame:
     """``items`` with ``status_label`` (``labels.STATUS_LABELS``)."""
-    out = items.copy()
-    out["status_label"] = out["status"].map(STATUS_LABELS).fillna(STATUS_LABELS["unknown"])
-    return out
+    return items.assign(status_label=items["status"].map(STATUS_LABELS).fillna(STATUS_LABELS["unknown"]))
 
 
 SEARCH_COLUMNS = ("item_id", "description", "location", "grid", "category", "assignee", "status_text", "notes")
