@@ -48,6 +48,14 @@ TEXT_COLUMNS = {"seq": "seq", "description": "description", "location": "locatio
                 "category": "category", "assignee": "assignee", "deadline_text": "deadline",
                 "status_text": "status", "measures": "measures", "verification": "verification",
                 "source": "source", "notes": "notes"}
+# Stored item columns an item keeps from its previous state when the sheet has no column
+# for their field (stored column -> field): a field absent from a file's layout is not a
+# blank (``validity`` fills them in). A column that is present but empty clears it.
+KEPT_WHEN_ABSENT = {"description": "description", "location": "location", "grid": "grid",
+                    "category": "category", "assignee": "assignee", "assigned_on": "assigned_on",
+                    "deadline": "deadline", "deadline_text": "deadline", "completed_on": "completed_on",
+                    "measures": "measures", "verification": "verification", "source": "source",
+                    "notes": "notes"}
 # First-cell markers of non-item rows; the named group says which rule matched.
 _MARKER = re.compile(
     r"(?P<total>%s)|(?P<footnote>(?:%s)\s*(?:[:：]|\d|[（(]?[一二三四五六七八九十\d]))|(?P<signature>(?:%s)\s*[:：])"
@@ -88,6 +96,11 @@ class SheetResult:
     @property
     def item_count(self) -> int:
         return len(self.items["row_no"])
+
+    def absent_columns(self) -> list[str]:
+        """The ``KEPT_WHEN_ABSENT`` columns whose field this sheet has no column for."""
+        fields = self.layout.fields if self.layout else {}
+        return [c for c, f in KEPT_WHEN_ABSENT.items() if f not in fields]
 
     def text_columns(self) -> dict[str, int]:
         """Stored text column -> source column index, for the fields this sheet has."""

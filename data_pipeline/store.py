@@ -12,7 +12,9 @@ Tables:
   (zstd) and stores several times faster than a list of texts.
 - ``item_states``: one row per item per batch: the item's state in that report, with
   ``valid_until``, ``first_seen`` and ``first_done``, which say on which dates the row
-  holds (``validity``; kept right by every write and removal, in its transaction).
+  holds (``validity``; kept right by every write and removal, in its transaction), and
+  ``absent_fields``: the columns its sheet had no column for (``normalise.KEPT_WHEN_ABSENT``,
+  NULL when none), which hold the item's value from its previous state instead.
 - ``current_states``: a copy of the ``item_states`` rows that have no successor (each
   item's latest state), and ``report_counts``: the counts at each report date per group
   and category (``metrics.store_report_counts``). Both are derived, kept right in the
@@ -35,7 +37,8 @@ the view ``source_rows`` reading as before. Opening a version-1 database convert
 (its rows keep their lists) and adds the new tables; a read-only open of an older file
 first opens it once for writing to do so. 3 adds the validity columns of
 ``item_states``, ``current_states`` and ``report_counts`` (filled on conversion) and
-declares ``settings``.
+declares ``settings``. 4 adds ``absent_fields`` (NULL in rows stored before: their
+blanks stay blanks).
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -61,7 +64,7 @@ from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
 from .constants import default_db_path
 from .values import WHITESPACE, cell_text
 
-SCHEMA_VERSION = "3"   # 2: source rows as lines (source_lines), audit_log, column_mappings; 3: validity columns
+SCHEMA_VERSION = "4"   # 2: source lines, audit_log, column_mappings; 3: validity columns; 4: absent_fields
 
 # The columns of a stored item state (``item_states``, and ``current_states``, its copy of
 # the rows with no successor).
@@ -71,7 +74,7 @@ STATE_COLUMNS = """
     grid VARCHAR, category VARCHAR, group_name VARCHAR NOT NULL, assignee VARCHAR, assigned_on DATE,
     deadline DATE, deadline_text VARCHAR, status_text VARCHAR, status VARCHAR NOT NULL, completed_on DATE,
     measures VARCHAR, verification VARCHAR, source VARCHAR, notes VARCHAR,
-    valid_until DATE, first_seen DATE, first_done DATE
+    valid_until DATE, first_seen DATE, first_done DATE, absent_fields VARCHAR[]
 """
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS batch_id_seq START 1;
@@ -231,8 +234,13 @@ def ensure_schema(con) -> None:
         with transaction(con):
             for column in VALIDITY_COLUMNS:
                 con.execute(f"ALTER TABLE item_states ADD COLUMN {column} DATE")
+            if "absent_fields" not in _columns(con, "item_states"):
+                con.execute("ALTER TABLE item_states ADD COLUMN absent_fields VARCHAR[]")
             validity.refresh_all(con)
             metrics.store_report_counts(con, validity.EPOCH)
+    for table in ("item_states", "current_states"):
+        if "absent_fields" not in _columns(con, table):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN absent_fields VARCHAR[]")
     con.execute("INSERT INTO meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
     con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION])
@@ -371,8 +379,10 @@ def _item_sql(sheet) -> str:
     """SQL storing one chunk of items of ``sheet`` (``_items``: ``PARSED_COLUMNS`` and
     ``TEXT_COLUMNS``)."""
     columns = ", ".join((*PARSED_COLUMNS, *TEXT_COLUMNS))
-    return (f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}) "
-            f"SELECT $batch, $report_date, $sheet, {columns} FROM _items")
+    absent = sheet.absent_columns()
+    listed = "[" + ", ".join(_sql_string(c) for c in absent) + "]" if absent else "NULL"
+    return (f"INSERT INTO item_states (batch_id, report_date, sheet, {columns}, absent_fields) "
+            f"SELECT $batch, $report_date, $sheet, {columns}, {listed}::VARCHAR[] FROM _items")
 
 
 _SOURCE_SQL = "INSERT INTO source_lines SELECT $batch, sheet, row_no, kind, reason, line, cells FROM _chunk"

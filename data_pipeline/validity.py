@@ -13,6 +13,10 @@ row) — a later batch with the same report date supersedes an earlier one:
   row whose status is done (NULL when none). For a done row it is the item's first
   report showing it done.
 
+- absent fields: a row whose sheet had no column for a field (``absent_fields``, see
+  ``normalise.KEPT_WHEN_ABSENT``) holds, in that column, the value of the item's latest
+  earlier row (same order) whose sheet had the column, NULL when there is none.
+
 ``current_states`` holds a copy of every row whose ``valid_until`` is NULL (each item's
 latest state), so that the rows holding on a date are the rows of ``current_states``
 dated on or before it plus the rows of ``item_states`` whose validity spans it
@@ -28,6 +32,8 @@ ledger, not of the stored history.
 from __future__ import annotations
 
 import datetime as dt
+
+from .normalise import KEPT_WHEN_ABSENT
 
 _ORDER = "report_date, batch_id, sheet, row_no"
 EPOCH = dt.date(1, 1, 1)
@@ -67,16 +73,65 @@ WHERE t.batch_id = r.batch_id AND t.sheet = r.sheet AND t.row_no = r.row_no
 """
 
 
+# The rows of the change's items that may inherit (dated ``since`` or later), and the
+# item's last row before ``since`` (its values are already right): each column named in
+# a row's ``absent_fields`` takes the value of the latest earlier row that had it. A
+# struct wraps the value so that a present but empty cell (NULL) counts as a value.
+_SCOPE = f"""
+    k AS ({{keys}}),
+    w AS (
+        SELECT batch_id, sheet, row_no, item_key, report_date, absent_fields, FALSE AS seed, {{columns}}
+        FROM item_states WHERE report_date >= $since AND item_key IN (SELECT item_key FROM k)
+        UNION ALL
+        SELECT batch_id, sheet, row_no, item_key, report_date, NULL, TRUE AS seed, {{columns}}
+        FROM item_states
+        WHERE report_date < $since AND (valid_until IS NULL OR valid_until >= $since)
+          AND item_key IN (SELECT item_key FROM k))
+"""
+_ABSENT = f"""
+WITH {_SCOPE.strip()}
+SELECT DISTINCT unnest(absent_fields) FROM w WHERE NOT seed AND absent_fields IS NOT NULL
+"""
+_INHERIT = f"""
+UPDATE item_states AS t SET {{assignments}}
+FROM (
+    WITH {_SCOPE.strip()}
+    SELECT * FROM (
+        SELECT batch_id, sheet, row_no, seed, absent_fields, {{inherited}}
+        FROM w) WHERE NOT seed AND absent_fields IS NOT NULL
+) AS r
+WHERE t.batch_id = r.batch_id AND t.sheet = r.sheet AND t.row_no = r.row_no
+"""
+_INHERITED = (f"last_value(CASE WHEN seed OR NOT list_contains(coalesce(absent_fields, []), '{{c}}') "
+              f"THEN struct_pack(v := {{c}}) END IGNORE NULLS) OVER (PARTITION BY item_key ORDER BY {_ORDER} "
+              f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING).v AS {{c}}")
+
+
+def _inherit(con, keys: str, params: dict) -> None:
+    """Fill the absent fields of the rows in scope (``_INHERIT``), for the columns that
+    are absent somewhere in it."""
+    absent = [r[0] for r in con.execute(_ABSENT.format(keys=keys, columns="NULL AS unused"), params).fetchall()]
+    columns = [c for c in KEPT_WHEN_ABSENT if c in absent]
+    if not columns:
+        return
+    con.execute(_INHERIT.format(
+        keys=keys, columns=", ".join(columns),
+        inherited=", ".join(_INHERITED.format(c=c) for c in columns),
+        assignments=", ".join(f"{c} = CASE WHEN list_contains(t.absent_fields, '{c}') THEN r.{c} ELSE t.{c} END"
+                              for c in columns)), params)
+
+
 # The items' latest states again, after ``_REFRESH``: the batch just stored holds most of
 # them (a scan of its row groups), the rest are found among the items' rows.
 _CURRENT = """
 DELETE FROM current_states WHERE item_key IN (SELECT item_key FROM ({keys}));
-INSERT INTO current_states
+INSERT INTO current_states BY NAME
 SELECT * FROM item_states WHERE valid_until IS NULL AND item_key IN (SELECT item_key FROM ({keys}));
 """
 
 
 def _refresh(con, keys: str, params: dict) -> None:
+    _inherit(con, keys, params)
     con.execute(_REFRESH.format(keys=keys), params)
     for statement in _CURRENT.format(keys=keys).split(";"):
         if statement.strip():

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import LedgerError, ingest_file, metrics, parse_file
+from data_pipeline import LedgerError, ingest_file, metrics, parse_file, store
 from tests import ledgers as L
 
 D = dt.date
@@ -286,7 +286,7 @@ def test_schema_1_database_is_converted(db_path, tmp_path):
     con = dp.connect(db_path)
     try:
         assert con.execute("SELECT key, value FROM meta ORDER BY key").fetchall() == [
-            ("data_version", "3"), ("schema_version", "3")]
+            ("data_version", "3"), ("schema_version", store.SCHEMA_VERSION)]
         assert con.execute("SELECT batch_id, row_no, kind, cells FROM source_rows").fetchall() == [
             (7, 2, "item", ["路灯", "甲组"])]
         path = L.write_xlsx(tmp_path / "台账2026-03-06.xlsx", [["问题描述", "责任单位"], ["坑槽", "乙组"]])
@@ -307,15 +307,39 @@ def test_schema_2_database_gets_its_validity_columns(db_path, tmp_path):
         ingest_file(con, L.write_xlsx(tmp_path / f"w{week}.xlsx", L.flat_rows(
             ["问题编号", "问题描述", "责任单位", "整改情况"], [["A1", "坑槽", "甲组", status]], f"填报日期：{report}")))
     before = con.execute("SELECT batch_id, valid_until, first_seen, first_done FROM item_states ORDER BY 1").fetchall()
-    for column in ("valid_until", "first_seen", "first_done"):
+    for column in ("valid_until", "first_seen", "first_done", "absent_fields"):
         con.execute(f"ALTER TABLE item_states DROP COLUMN {column}")
+    con.execute("DROP TABLE current_states")
+    con.execute("DROP TABLE report_counts")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     ro = dp.connect(db_path, read_only=True)      # a read-only open upgrades it first
     try:
-        assert ro.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert ro.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == store.SCHEMA_VERSION
         assert ro.execute("SELECT batch_id, valid_until, first_seen, first_done FROM item_states "
                           "ORDER BY 1").fetchall() == before == [
             (1, D(2026, 3, 13), D(2026, 3, 6), None), (2, None, D(2026, 3, 6), D(2026, 3, 13))]
     finally:
         ro.close()
+
+
+def test_schema_3_database_gets_absent_fields(db_path, tmp_path):
+    """A database from before ``absent_fields`` (schema 3) gets the column, NULL in its
+    rows (their blanks stay blanks), and keeps its figures; later files fill in."""
+    con = dp.connect(db_path)
+    ingest_file(con, L.write_xlsx(tmp_path / "w1.xlsx", L.flat_rows(
+        ["问题编号", "问题描述", "问题类别", "责任单位", "整改情况"], [["A1", "坑槽", "道路设施", "甲组", "未整改"]],
+        "填报日期：2026年3月6日")))
+    for table in ("item_states", "current_states"):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN absent_fields")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+    con = dp.connect(db_path)
+    try:
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == store.SCHEMA_VERSION
+        assert con.execute("SELECT category, absent_fields FROM current_states").fetchall() == [("道路设施", None)]
+        ingest_file(con, L.write_xlsx(tmp_path / "w2.xlsx", L.flat_rows(
+            ["问题编号", "问题描述", "责任单位", "整改情况"], [["A1", "坑槽", "甲组", "已整改"]], "填报日期：2026年3月13日")))
+        assert con.execute("SELECT category, status FROM current_states").fetchall() == [("道路设施", "done")]
+    finally:
+        con.close()

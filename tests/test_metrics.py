@@ -243,3 +243,101 @@ def test_removing_a_batch_returns_every_column_to_before(history, tmp_path):
     dp.remove_batch(history, 2)
     assert _validity(history) == _recomputed(history)
     assert totals(history, D(2026, 3, 13))["items"] == 8
+
+
+# A field absent from a file's layout is not a blank: the item keeps its last value.
+FULL = ["问题编号", "问题描述", "具体点位", "问题类别", "责任单位", "责任人", "整改时限", "整改情况"]
+ABSENT_WEEKS = [
+    ("f1.xlsx", "2026年3月6日", FULL, [["1", "a", "东街", ROAD, "甲", "张三", D(2026, 3, 5), "未整改"],
+                                       ["2", "b", "西街", CITY, "甲", "李四", D(2026, 3, 20), "未整改"]]),
+    # no 点位/类别/责任人/时限 columns: both items keep them
+    ("f2.xlsx", "2026年3月13日", ["问题编号", "问题描述", "责任单位", "整改情况"],
+     [["1", "a", "甲", "整改中"], ["2", "b", "甲", "整改中"], ["3", "c", "甲", "未整改"]]),
+    # 责任人 present but empty for item 1: cleared; 类别 still absent: kept
+    ("f3.xlsx", "2026年3月20日", ["问题编号", "问题描述", "责任单位", "责任人", "整改情况"],
+     [["1", "a", "甲", None, "整改中"], ["2", "b", "甲", "王五", "整改中"]]),
+]
+ABSENT_COLUMNS = ["item_id", "location", "category", "assignee", "deadline"]
+
+
+def _absent_history(con, tmp_path, order=(0, 1, 2)):
+    batches = {}
+    for i in order:
+        name, report, header, rows = ABSENT_WEEKS[i]
+        path = L.write_xlsx(tmp_path / name, L.flat_rows(header, rows, f"填报日期：{report}"))
+        batches[name] = ingest_file(con, path).batch_id
+    return batches
+
+
+def _states(con, day):
+    df = metrics.items_at(con, day, due_soon_days=3)[ABSENT_COLUMNS].sort_values("item_id").astype(object)
+    return df.where(df.notna(), None).values.tolist()
+
+
+def _inherited(con):
+    return con.execute("SELECT batch_id, row_no, location, category, assignee, deadline, deadline_text "
+                       "FROM item_states ORDER BY ALL").fetchall()
+
+
+def _inherited_recomputed(con):
+    """The filled-in columns computed from scratch: absent cells emptied, then refreshed."""
+    con.execute("BEGIN")
+    try:
+        for c in ("location", "category", "assignee", "deadline", "deadline_text"):
+            con.execute(f"UPDATE item_states SET {c} = NULL WHERE list_contains(absent_fields, '{c}')")
+        validity.refresh_all(con)
+        return _inherited(con)
+    finally:
+        con.execute("ROLLBACK")
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_absent_field_keeps_the_last_value(tmp_path, order):
+    con = dp.connect(tmp_path / "absent.duckdb")
+    _absent_history(con, tmp_path, order)
+    assert _states(con, D(2026, 3, 6)) == [["1", "东街", ROAD, "张三", D(2026, 3, 5)],
+                                           ["2", "西街", CITY, "李四", D(2026, 3, 20)]]
+    assert _states(con, D(2026, 3, 13)) == [["1", "东街", ROAD, "张三", D(2026, 3, 5)],
+                                            ["2", "西街", CITY, "李四", D(2026, 3, 20)],
+                                            ["3", None, None, None, None]]     # new: nothing to keep
+    assert _states(con, D(2026, 3, 20)) == [["1", "东街", ROAD, None, D(2026, 3, 5)],
+                                            ["2", "西街", CITY, "王五", D(2026, 3, 20)],
+                                            ["3", None, None, None, None]]
+    assert _inherited(con) == _inherited_recomputed(con)
+    # counts follow: item 1 stays overdue and in its category
+    assert totals(con, D(2026, 3, 13))["overdue"] == 1
+    assert totals(con, D(2026, 3, 13), categories=[ROAD])["items"] == 1
+    con.close()
+
+
+def test_absent_field_after_removing_the_batch_it_came_from(tmp_path, con):
+    batches = _absent_history(con, tmp_path)
+    dp.remove_batch(con, batches["f1.xlsx"])
+    assert _states(con, D(2026, 3, 13)) == [["1", None, None, None, None], ["2", None, None, None, None],
+                                            ["3", None, None, None, None]]
+    assert _inherited(con) == _inherited_recomputed(con)
+    ingest_file(con, tmp_path / "f1.xlsx")
+    assert _states(con, D(2026, 3, 20))[1] == ["2", "西街", CITY, "王五", D(2026, 3, 20)]
+
+
+def test_same_date_file_without_columns_keeps_them(tmp_path, sample_db):
+    """The sample's latest ledger again as a CSV of the same date without 类别/责任人/点位:
+    the overdue list and the category counts stay as they were."""
+    import shutil
+    path = tmp_path / "s.duckdb"
+    shutil.copy(sample_db, path)
+    con = dp.connect(path)
+    latest = dp.latest_report_date(con)
+    before = metrics.items_at(con, latest, due_soon_days=3)
+    by_category = metrics.breakdown(con, latest, "category", due_soon_days=3)
+    from data_pipeline.labels import STATUS_LABELS
+    rows = [[r.item_id, r.description, r.group_name,
+             r.status_text if isinstance(r.status_text, str) else STATUS_LABELS[r.status]]
+            for r in before.itertuples() if r.item_id]
+    csv = L.write_csv(tmp_path / f"复核{latest:%Y%m%d}.csv", [["问题编号", "问题描述", "责任单位", "整改情况"], *rows])
+    ingest_file(con, csv, report_date=latest)
+    after = metrics.items_at(con, latest, due_soon_days=3)
+    keep = ["item_key", "category", "assignee", "location", "deadline"]
+    assert after[keep].sort_values("item_key").values.tolist() == before[keep].sort_values("item_key").values.tolist()
+    assert metrics.breakdown(con, latest, "category", due_soon_days=3).equals(by_category)
+    con.close()
