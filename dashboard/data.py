@@ -27,12 +27,12 @@ from pathlib import Path
 import streamlit as st
 
 import data_pipeline as dp
-from data_pipeline import audit, figures, mappings, store
+from data_pipeline import audit, figures, mappings, preview, store
 from data_pipeline.campaign import settings as campaign_settings
 from data_pipeline.campaign.settings import CampaignSettings, load_settings
 from data_pipeline.constants import default_db_path
 from data_pipeline.metrics import Filters
-from data_pipeline.sample import SAMPLE_UPLOADER, is_empty, load_sample, only_sample_loaded, remove_sample
+from data_pipeline.sample import is_empty, load_sample, only_sample_loaded, remove_sample
 
 CACHE = {"max_entries": 256, "show_spinner": False}
 LIST_CACHE = {"max_entries": 4, "show_spinner": False}
@@ -145,8 +145,7 @@ def status(db: str, version: int) -> Status:
     with reading(db) as con:
         settings = load_settings(con)
         groups, categories = figures.filter_options(con, settings)
-        sample_batches = con.execute("SELECT count(*) FROM batches WHERE uploaded_by = ?",
-                                     [SAMPLE_UPLOADER]).fetchone()[0]
+        sample_batches = len(store.sample_batch_ids(con))
         return Status(is_empty(con), only_sample_loaded(con), sample_batches > 0 and not only_sample_loaded(con),
                       dp.report_dates(con), groups, categories, settings)
 
@@ -206,11 +205,20 @@ def remembered_listing(db: str, version: int):
         return mappings.listing(con)
 
 
-def commit(db: str, parsed: dp.ParsedFile, actor: audit.Actor, choices: dict) -> dp.IngestResult:
-    """Store a previewed file (one transaction), then remember the column ``choices``
-    ({header: field}) the office made for it."""
+def against_stored(db: str, parsed: dp.ParsedFile):
+    """(``preview.superseded``, ``preview.kept_fields``): what the file changes in the
+    stored history, for its preview."""
+    with reading(db) as con:
+        return preview.superseded(con, parsed), preview.kept_fields(con, parsed)
+
+
+def commit(db: str, parsed: dp.ParsedFile, actor: audit.Actor, choices: dict,
+           settings: CampaignSettings | None = None) -> dp.IngestResult:
+    """Store a previewed file (one transaction, replacing the sample and saving
+    ``settings`` when given: ``ingest.store_parsed``), then remember the column
+    ``choices`` ({header: field}) the office made for it."""
     with writing(db) as con:
-        result = dp.store_parsed(con, parsed, actor=actor)
+        result = dp.store_parsed(con, parsed, actor=actor, settings=settings)
         if choices and not result.duplicate:
             mappings.remember(con, choices, actor)
         return result

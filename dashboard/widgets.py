@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from data_pipeline import labels, validation
+from data_pipeline.campaign.settings import Phase
 from data_pipeline.campaign.standing import Kpis
 
 BAD_WHEN_UP = {"overdue", "due_soon"}
@@ -108,3 +109,29 @@ def keep(key: str, options: list | None = None) -> None:
 
 def kept(key: str) -> None:
     st.session_state[f"_kept_{key}"] = st.session_state.get(key)
+
+
+def _as_date(value):
+    """A date cell of the phase editor (date, Timestamp or ISO text) as a date, else None."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return None
+
+
+def phase_editor(phases: list[Phase], *, key: str) -> list[Phase]:
+    """The campaign phases as an editable table (name, start, end; rows can be added and
+    deleted); returns the phases as edited, blank rows dropped, unchecked (the settings'
+    ``validate_settings`` says what is wrong)."""
+    frame = pd.DataFrame({"name": pd.Series([p.name for p in phases], dtype="object"),
+                          "start": pd.Series([p.start for p in phases], dtype="object"),
+                          "end": pd.Series([p.end for p in phases], dtype="object")})
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=key, column_config={
+        "name": st.column_config.TextColumn("阶段名称", required=True),
+        "start": st.column_config.DateColumn("开始日期", format=labels.FULL_DAY_FORMAT_JS, required=True),
+        "end": st.column_config.DateColumn("结束日期", format=labels.FULL_DAY_FORMAT_JS, required=True),
+    })
+    return [Phase(str(r["name"]).strip() if isinstance(r["name"], str) else "", _as_date(r["start"]),
+                  _as_date(r["end"])) for _, r in edited.dropna(how="all").iterrows()]

@@ -66,3 +66,7 @@ DEFAULT_DUE_SOON_DAYS = 3
 def default_db_path() -> Path:
     """``CAMPAIGN_DB`` from the environment, else ``data/campaign.duckdb``."""
     return Path(os.environ.get("CAMPAIGN_DB") or "data/campaign.duckdb")
+
+# The name the bundled sample's batches are uploaded under (shown as 上传人); what makes a
+# batch a sample batch is ``batches.sample``, which only ``sample.load_sample`` sets.
+SAMPLE_UPLOADER = "示例数据"

@@ -9,6 +9,11 @@ a warning); a date in the file name (``20260410``, ``2026-04-10``, ``2026年4月
 else the file is refused.
 A file is refused (``LedgerError``, nothing stored) when no sheet has a recognisable
 header, when it has no item rows, or when every candidate row is rejected.
+
+The sample never mixes with real data: storing the first real file (any file not stored
+as the sample) removes the sample's batches in the same transaction, and the sample's
+settings the office has not changed, unless the caller passes the campaign's settings,
+which are then saved in that transaction too (the upload page asks for them).
 """
 from __future__ import annotations
 
@@ -19,12 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import sample as sample_campaign
 from .audit import Actor
+from .campaign.settings import CampaignSettings, forget_values, save_settings
 from .errors import LedgerError, ReportDateMissing
 from .layout import detect, fill_down, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
 from .read import read_workbook
-from .store import BatchRecord, find_batch_by_hash, write_batch
+from .store import BatchRecord, find_batch_by_hash, remove_batches, sample_batch_ids, transaction, write_batch
 
 
 @dataclass
@@ -72,13 +79,17 @@ class IngestResult:
     warnings: int
     duplicate: bool = False       # the same bytes were stored before; nothing changed
     notes: list[Note] = field(default_factory=list)
+    sample_removed: list[int] = field(default_factory=list)   # sample batches removed with it
 
     def line(self) -> str:
         """One line for the CLI and the upload page."""
         if self.duplicate:
             return (f"{self.file_name}：与已导入的批次#{self.batch_id}内容完全相同，未重复导入")
-        return (f"{self.file_name}：已导入批次#{self.batch_id}（截至{self.report_date:%Y-%m-%d}），"
+        text = (f"{self.file_name}：已导入批次#{self.batch_id}（截至{self.report_date:%Y-%m-%d}），"
                 f"问题{self.items}条，跳过{self.skipped}行，拒收{self.rejected}行，警告{self.warnings}条")
+        if self.sample_removed:
+            text += f"；示例数据（{len(self.sample_removed)}个批次）已同时删除"
+        return text
 
 
 @contextmanager
@@ -160,22 +171,27 @@ def _report_date(explicit, found: list[tuple], file_name: str, notes: list[Note]
 
 
 def ingest_bytes(con, data: bytes, file_name: str, *, report_date: dt.date | None = None,
-                 overrides: dict[str, str | None] | None = None, actor: Actor | None = None) -> IngestResult:
+                 overrides: dict[str, str | None] | None = None, actor: Actor | None = None,
+                 sample: bool = False) -> IngestResult:
     """Parse and store one file. A byte-identical file already stored is not stored
     again (``duplicate=True``). ``actor``: who uploads it (the batch's ``uploaded_by``
-    is its name; the upload is written to the audit log)."""
+    is its name; the upload is written to the audit log). ``sample``: a file of the
+    bundled sample (``sample.load_sample``)."""
     content_hash = hashlib.sha256(data).hexdigest()
     existing = find_batch_by_hash(con, content_hash)
     if existing:
         return IngestResult(file_name, existing[0], existing[2], 0, 0, 0, 0, duplicate=True)
     with collector_paused():
         parsed = parse_file(data, file_name, report_date=report_date, overrides=overrides)
-        return store_parsed(con, parsed, actor=actor)
+        return store_parsed(con, parsed, actor=actor, sample=sample)
 
 
-def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None) -> IngestResult:
+def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None, sample: bool = False,
+                 settings: CampaignSettings | None = None) -> IngestResult:
     """Store a ``ParsedFile`` as a batch (one transaction). A ``ParsedFile`` can be
-    stored once: storing releases its cells."""
+    stored once: storing releases its cells. A real file replaces the sample (module
+    docstring); ``settings``, when given, are saved in the same transaction (invalid
+    ones: ``LedgerError`` naming the problems, nothing stored)."""
     existing = find_batch_by_hash(con, parsed.content_hash)
     if existing:
         return IngestResult(parsed.file_name, existing[0], existing[2], 0, 0, 0, 0, duplicate=True)
@@ -184,15 +200,22 @@ def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None) -> Inge
         file_kind=parsed.kind, report_date=parsed.report_date, report_date_source=parsed.report_date_source,
         sheets_used=[s.sheet for s in parsed.used],
         sheets_skipped=[s.sheet for s in parsed.sheets if s.layout is None],
-        sheets=parsed.sheets, notes=parsed.notes, uploaded_by=actor.name if actor else None)
-    with collector_paused():
+        sheets=parsed.sheets, notes=parsed.notes, uploaded_by=actor.name if actor else None, sample=sample)
+    with collector_paused(), transaction(con):
+        removed = [] if sample else remove_batches(con, sample_batch_ids(con), actor)
+        if settings is not None:
+            errors = save_settings(con, settings, actor)
+            if errors:
+                raise LedgerError("活动设置有误，未导入：" + "；".join(errors), file=parsed.file_name)
+        elif removed:
+            forget_values(con, sample_campaign.sample_settings())
         batch_id = write_batch(con, record, actor)
     return IngestResult(parsed.file_name, batch_id, parsed.report_date, parsed.items, parsed.skipped,
-                        parsed.rejected, parsed.warnings, notes=parsed.notes)
+                        parsed.rejected, parsed.warnings, notes=parsed.notes, sample_removed=removed)
 
 
 def ingest_file(con, path: str | Path, *, report_date: dt.date | None = None,
-                file_name: str | None = None, actor: Actor | None = None) -> IngestResult:
+                file_name: str | None = None, actor: Actor | None = None, sample: bool = False) -> IngestResult:
     """``ingest_bytes`` on a file on disk (named by its base name unless ``file_name``)."""
     path = Path(path)
     name = file_name or path.name
@@ -200,4 +223,4 @@ def ingest_file(con, path: str | Path, *, report_date: dt.date | None = None,
         data = path.read_bytes()
     except OSError as exc:
         raise LedgerError(f"无法打开文件（{exc.strerror or exc}）", file=name) from None
-    return ingest_bytes(con, data, name, report_date=report_date, actor=actor)
+    return ingest_bytes(con, data, name, report_date=report_date, actor=actor, sample=sample)

@@ -4,14 +4,20 @@
 - ``column_table``: every header cell of every used sheet, its Excel column letter and
   the field it maps to (None: not imported), so the office can correct the mapping.
 - ``first_rows``: the first items exactly as ``store.write_batch`` will store them.
+- ``superseded``: the stored batches of the same report date that hold some of the
+  file's items (the file's states supersede theirs: a later batch of a date wins).
+- ``kept_fields``: the fields some used sheet has no column for, whose stored values the
+  items keep from their previous state (``normalise.KEPT_WHEN_ABSENT``).
 """
 from __future__ import annotations
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+import pyarrow as pa
+
 from .ingest import ParsedFile
-from .normalise import PARSED_COLUMNS, TEXT_COLUMNS
+from .normalise import KEPT_WHEN_ABSENT, PARSED_COLUMNS, TEXT_COLUMNS
 
 
 def column_letter(index: int) -> str:
@@ -51,3 +57,28 @@ def first_rows(parsed: ParsedFile, limit: int = 10) -> pd.DataFrame:
         if len(rows) >= limit:
             break
     return pd.DataFrame(rows, columns=["sheet", *PARSED_COLUMNS, *TEXT_COLUMNS])
+
+
+def superseded(con, parsed: ParsedFile) -> pd.DataFrame:
+    """batch_id, file_name, items (how many of this file's items it holds): the stored
+    batches with the file's report date that share items with it, oldest first."""
+    keys = pa.table({"item_key": pa.array([k for s in parsed.used for k in s.items["item_key"]], pa.string())})
+    return con.execute(
+        "SELECT batch_id, file_name, count(DISTINCT item_key) AS items FROM item_states JOIN batches USING (batch_id) "
+        "WHERE item_states.report_date = $day AND item_key IN (SELECT item_key FROM keys) "
+        "GROUP BY batch_id, file_name ORDER BY batch_id", {"day": parsed.report_date}).df() \
+        if keys.num_rows else pd.DataFrame(columns=["batch_id", "file_name", "items"])
+
+
+def kept_fields(con, parsed: ParsedFile) -> list[str]:
+    """The fields (``KEPT_WHEN_ABSENT`` values, in its order) that a used sheet with
+    items has no column for and that the stored states of the file's items hold a value
+    of: what the items keep from their previous state."""
+    absent = {c for s in parsed.used if s.item_count for c in s.absent_columns()}
+    keys = pa.table({"item_key": pa.array([k for s in parsed.used for k in s.items["item_key"]], pa.string())})
+    columns = [c for c in KEPT_WHEN_ABSENT if c in absent]
+    if not columns or not keys.num_rows:
+        return []
+    held = con.execute("SELECT " + ", ".join(f"count({c})" for c in columns) +
+                       " FROM current_states WHERE item_key IN (SELECT item_key FROM keys)").fetchone()
+    return list(dict.fromkeys(KEPT_WHEN_ABSENT[c] for c, n in zip(columns, held) if n))

@@ -3,10 +3,12 @@
 from an installed package as well as from a clone.
 
 The dashboard loads it on first start when the database is empty. Its batches are
-marked ``uploaded_by = SAMPLE_UPLOADER`` so pages can show a 示例数据 banner, and its
-settings (``sample_data/campaign.json``: name, phases, group order) are stored with it,
-in the same transaction, for keys the office has not set. Removing the sample removes
-those settings too when they still hold the sample's values.
+stored with ``batches.sample`` set (only here: an uploader's name cannot make a batch
+a sample batch) so pages can show a 示例数据 banner, and its settings
+(``sample_data/campaign.json``: name, phases, group order) are stored with it, in the
+same transaction, for keys the office has not set. Removing the sample removes those
+settings too when they still hold the sample's values; the first real file stored
+removes the sample (``ingest.store_parsed``).
 """
 from __future__ import annotations
 
@@ -16,10 +18,8 @@ from pathlib import Path
 
 from .audit import ROLE_SYSTEM, Actor
 from .campaign.settings import forget_values, store_values
-from .ingest import IngestResult, ingest_file
-from .store import bump_data_version, remove_batches, transaction
-
-SAMPLE_UPLOADER = "示例数据"
+from .constants import SAMPLE_UPLOADER
+from .store import bump_data_version, remove_batches, sample_batch_ids, transaction
 SETTINGS_FILE = "campaign.json"
 _SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods", ".csv"}
 
@@ -39,11 +39,13 @@ def sample_settings(directory: Path | None = None) -> dict:
     return json.loads(((directory or sample_dir()) / SETTINGS_FILE).read_text(encoding="utf-8"))
 
 
-def load_sample(con, directory: Path | None = None) -> list[IngestResult]:
+def load_sample(con, directory: Path | None = None) -> list:
     """Ingest every sample ledger and store the sample's settings, in one transaction
-    (logged as the system's)."""
+    (logged as the system's). Returns the ``ingest.IngestResult`` of each ledger."""
+    from .ingest import ingest_file      # ingest removes the sample when real files come
     with transaction(con):
-        results = [ingest_file(con, p, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER)) for p in sample_files(directory)]
+        results = [ingest_file(con, p, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER), sample=True)
+                   for p in sample_files(directory)]
         store_values(con, sample_settings(directory), only_missing=True)
         bump_data_version(con)
     return results
@@ -52,8 +54,7 @@ def load_sample(con, directory: Path | None = None) -> list[IngestResult]:
 def remove_sample(con, actor: Actor | None = None) -> list[int]:
     """Remove every sample batch, and the sample's settings the office has not changed,
     in one transaction (when real ledgers have arrived)."""
-    ids = [r[0] for r in con.execute("SELECT batch_id FROM batches WHERE uploaded_by = ? ORDER BY batch_id",
-                                     [SAMPLE_UPLOADER]).fetchall()]
+    ids = sample_batch_ids(con)
     with transaction(con):
         removed = remove_batches(con, ids, actor)
         forget_values(con, sample_settings())
@@ -67,6 +68,10 @@ def is_empty(con) -> bool:
 
 def only_sample_loaded(con) -> bool:
     """True while every stored batch is sample data (and there is at least one)."""
-    total, sample = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE uploaded_by = ?) FROM batches", [SAMPLE_UPLOADER]).fetchone()
+    total, sample = con.execute("SELECT count(*), count(*) FILTER (WHERE sample) FROM batches").fetchone()
     return total > 0 and total == sample
+
+
+def has_sample(con) -> bool:
+    """True while any sample batch is stored."""
+    return bool(sample_batch_ids(con))

@@ -2,7 +2,8 @@
 
 Tables:
 - ``batches``: one row per ingested file (name, sha256, report date and where it came
-  from, counts, uploader, time).
+  from, counts, uploader, time, and ``sample``: whether it is the bundled sample's, set
+  only by ``sample.load_sample``, never by a name).
 - ``batch_files``: the original bytes of each batch, so it can be downloaded again.
 - ``source_rows`` (a view of the table ``source_lines``): every non-blank row of every
   sheet, verbatim as text (``cells``, one text per column), with its sheet, Excel row
@@ -38,7 +39,8 @@ the view ``source_rows`` reading as before. Opening a version-1 database convert
 first opens it once for writing to do so. 3 adds the validity columns of
 ``item_states``, ``current_states`` and ``report_counts`` (filled on conversion) and
 declares ``settings``. 4 adds ``absent_fields`` (NULL in rows stored before: their
-blanks stay blanks).
+blanks stay blanks) and ``batches.sample`` (true for the batches the system loaded as
+the sample).
 
 Rules: a byte-identical file (same sha256) is not stored twice; a batch is written, or
 removed, in one transaction; a file locked by another process is retried for a while.
@@ -61,7 +63,7 @@ import pyarrow.compute as pc
 from . import audit, metrics, validity
 from .errors import DatabaseBusy
 from .normalise import PARSED_COLUMNS, TEXT_COLUMNS, Note
-from .constants import default_db_path
+from .constants import SAMPLE_UPLOADER, default_db_path
 from .values import WHITESPACE, cell_text
 
 SCHEMA_VERSION = "4"   # 2: source lines, audit_log, column_mappings; 3: validity columns; 4: absent_fields
@@ -93,7 +95,8 @@ CREATE TABLE IF NOT EXISTS batches (
     rejected INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
     sheets_used VARCHAR[] NOT NULL,
-    sheets_skipped VARCHAR[] NOT NULL
+    sheets_skipped VARCHAR[] NOT NULL,
+    sample BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE TABLE IF NOT EXISTS batch_files (batch_id INTEGER PRIMARY KEY, content BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS item_states ({STATE_COLUMNS});
@@ -238,6 +241,12 @@ def ensure_schema(con) -> None:
                 con.execute("ALTER TABLE item_states ADD COLUMN absent_fields VARCHAR[]")
             validity.refresh_all(con)
             metrics.store_report_counts(con, validity.EPOCH)
+    if "sample" not in _columns(con, "batches"):
+        with transaction(con):
+            con.execute("ALTER TABLE batches ADD COLUMN sample BOOLEAN NOT NULL DEFAULT FALSE")
+            con.execute("UPDATE batches SET sample = TRUE WHERE uploaded_by = ? AND batch_id IN "
+                        "(SELECT batch_id FROM audit_log WHERE role = ? AND action = ?)",
+                        [SAMPLE_UPLOADER, audit.ROLE_SYSTEM, audit.UPLOAD])
     for table in ("item_states", "current_states"):
         if "absent_fields" not in _columns(con, table):
             con.execute(f"ALTER TABLE {table} ADD COLUMN absent_fields VARCHAR[]")
@@ -301,6 +310,7 @@ class BatchRecord:
     sheets: list = field(default_factory=list)   # normalise.SheetResult
     notes: list[Note] = field(default_factory=list)
     uploaded_by: str | None = None
+    sample: bool = False
 
 
 def _source_texts(rows, width: int) -> list[str]:
@@ -459,10 +469,10 @@ def write_batch(con, record: BatchRecord, actor: audit.Actor | None = None) -> i
 
     def store_batch(batch_id: int) -> None:
         con.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, record.file_name, record.content_hash, record.file_kind, record.report_date,
              record.report_date_source, dt.datetime.now().replace(microsecond=0), record.uploaded_by,
-             items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped])
+             items, skipped, rejected, warnings, record.sheets_used, record.sheets_skipped, record.sample])
         con.execute("INSERT INTO batch_files VALUES (?, ?)", [batch_id, record.content])
 
     pending: list = []
@@ -537,12 +547,17 @@ def list_batches(con):
     the audit log recorded for the upload (None for batches stored without one)."""
     return con.execute("""
         SELECT b.batch_id, file_name, report_date, items, skipped, rejected, warnings,
-               uploaded_by, ingested_at, report_date_source, file_kind, sheets_used, sheets_skipped,
+               uploaded_by, ingested_at, report_date_source, file_kind, sheets_used, sheets_skipped, sample,
                a.role AS uploaded_role
         FROM batches b
         LEFT JOIN (SELECT batch_id, any_value(role) AS role FROM audit_log WHERE action = ? GROUP BY batch_id) a
           USING (batch_id)
         ORDER BY report_date DESC, b.batch_id DESC""", [audit.UPLOAD]).df()
+
+
+def sample_batch_ids(con) -> list[int]:
+    """The batches of the bundled sample (``batches.sample``), oldest first."""
+    return [r[0] for r in con.execute("SELECT batch_id FROM batches WHERE sample ORDER BY batch_id").fetchall()]
 
 
 def batch_file(con, batch_id: int) -> tuple[str, bytes] | None:

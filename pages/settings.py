@@ -1,28 +1,16 @@
 """设置 (office only): campaign name, phase dates, thresholds and group display order, stored in the
 database (``data_pipeline.campaign.settings.save_settings`` validates them). Saved settings take
 effect on the next page view (this page reruns at once)."""
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from data_pipeline.campaign import settings as campaign
 from data_pipeline.errors import DatabaseBusy
-from dashboard import access, data, view
+from dashboard import access, data, view, widgets
 
 v = view.page_view("设置", allow_empty=True)
 s = v.settings
 HELP = campaign.setting_help()
-
-
-def as_date(value) -> dt.date | None:
-    """A date cell of the phase editor (date, Timestamp or ISO text) as a date."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    try:
-        return pd.Timestamp(value).date()
-    except (ValueError, TypeError):
-        return None
 
 
 def label(key: str) -> str:
@@ -42,16 +30,7 @@ with st.form("settings_form"):
 
     st.markdown(f"**{label('phases')}**")
     st.caption(tip("phases") + " 可在表格末行添加阶段，选中行后可删除。")
-    phases = pd.DataFrame({"name": [p.name for p in s.phases], "start": [p.start for p in s.phases],
-                           "end": [p.end for p in s.phases]})
-    phases = phases.astype({"name": "object"})
-    phases["start"] = pd.to_datetime(phases["start"]).dt.date
-    phases["end"] = pd.to_datetime(phases["end"]).dt.date
-    edited = st.data_editor(phases, num_rows="dynamic", hide_index=True, key="set_phases", column_config={
-        "name": st.column_config.TextColumn("阶段名称", required=True),
-        "start": st.column_config.DateColumn("开始日期", format="YYYY年M月D日", required=True),
-        "end": st.column_config.DateColumn("结束日期", format="YYYY年M月D日", required=True),
-    })
+    new_phases = widgets.phase_editor(s.phases, key="set_phases")
 
     st.markdown("**红黑榜与亮牌**")
     c1, c2, c3, c4 = st.columns(4)
@@ -80,9 +59,6 @@ with st.form("settings_form"):
     submitted = st.form_submit_button("保存设置", type="primary")
 
 if submitted:
-    rows = edited.dropna(how="all")
-    new_phases = [campaign.Phase(str(r["name"] or "").strip() if pd.notna(r["name"]) else "",
-                                 as_date(r["start"]), as_date(r["end"])) for _, r in rows.iterrows()]
     ordered = order.assign(_i=range(len(order))).sort_values(["position", "_i"], na_position="last")["group"]
     new = campaign.CampaignSettings(
         name=name, phases=new_phases, honour_rate=round(honour / 100, 6), warning_rate=round(warning / 100, 6),

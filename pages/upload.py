@@ -7,15 +7,22 @@ says which batch holds it; any other file is read (``data_pipeline.parse_file``,
 the remembered column mappings) and previewed: report date and where it was found,
 counts, the column mapping (each header can be mapped to another field or to 不导入),
 the sheets used and skipped, the first rows as they will be stored, and the
-validation report (downloadable .xlsx). A changed report date or mapping reads the
-file again. 确认导入 stores it in one transaction and remembers the mapping choices
-for later files with the same headers. Each file is independent of the others.
+validation report (downloadable .xlsx), which stored batch of the same date it
+supersedes (and for how many items), and which fields the file has no column for (the
+items keep their last values). A changed report date or mapping reads the file again.
+确认导入 stores it in one transaction and remembers the mapping choices for later files
+with the same headers. Each file is independent of the others.
+
+While the sample is loaded, the page asks for the campaign's name and phases (prefilled,
+editable); the first file committed removes the sample and saves them in its own
+transaction (``ingest.store_parsed``), so leaders never see sample and real data mixed
+or a campaign without phases.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import pandas as pd
@@ -23,6 +30,8 @@ import streamlit as st
 
 import data_pipeline as dp
 from data_pipeline import labels, preview
+from data_pipeline.campaign.settings import CampaignSettings, validate_settings
+from data_pipeline.sample import sample_settings
 from data_pipeline.errors import LedgerError, ReportDateMissing
 from data_pipeline.read import check_size
 from data_pipeline.constants import COLUMN_ALIASES, UPLOAD_SUFFIXES
@@ -53,6 +62,8 @@ class Upload:
     error: str | None = None
     date_missing: bool = False
     stored_as: tuple | None = None                # (batch_id, file_name, report_date) with the same bytes
+    supersedes: pd.DataFrame | None = None        # preview.superseded, read with ``parsed``
+    kept: list = field(default_factory=list)      # preview.kept_fields, read with ``parsed``
     result: dp.IngestResult | None = None         # once committed
     commit_error: str | None = None
 
@@ -67,9 +78,10 @@ def overrides_for(u: Upload, remembered: dict) -> dict:
 
 def read_file(u: Upload, overrides: dict, key: tuple) -> None:
     """Parse ``u`` (``parse_file``); a refusal becomes ``u.error``, never a traceback."""
-    u.parsed, u.parsed_with, u.error, u.date_missing = None, key, None, False
+    u.parsed, u.parsed_with, u.error, u.date_missing, u.supersedes = None, key, None, False, None
     try:
         u.parsed = dp.parse_file(u.data, u.name, report_date=u.report_date, overrides=overrides)
+        u.supersedes, u.kept = data.against_stored(data.db_path(), u.parsed)
     except ReportDateMissing as exc:
         u.error, u.date_missing = str(exc), True
     except LedgerError as exc:
@@ -113,10 +125,12 @@ def prepare(files, uploads: dict, db: str, remembered: dict, limit: int) -> None
     bar.empty()
 
 
-def commit(u: Upload, db: str) -> None:
+def commit(u: Upload, db: str, settings: CampaignSettings | None) -> None:
+    """Store ``u``; ``settings``: the campaign settings to save with it (the first real
+    file, while the sample is loaded)."""
     with st.spinner(f"正在导入“{u.name}”……"):
         try:
-            u.result = data.commit(db, u.parsed, access.actor(), u.choices)
+            u.result = data.commit(db, u.parsed, access.actor(), u.choices, settings)
             u.parsed, u.commit_error = None, None
         except (LedgerError, duckdb.Error) as exc:
             # Nothing was stored (one transaction); storing may have released some of the
@@ -181,6 +195,12 @@ def show_preview(fid: str, u: Upload) -> None:
     m[2].metric("拒收的行", labels.count(p.rejected), border=True, help="无法作为问题导入的行，见“检查结果”。")
     m[3].metric("警告", labels.count(p.warnings), border=True, help="已导入但需要核对的情况，见“检查结果”。")
 
+    for r in (u.supersedes.itertuples() if u.supersedes is not None else ()):
+        st.info(f"同一截至日期已导入批次#{r.batch_id}（“{r.file_name}”），其中{labels.count(r.items)}条问题也在本文件中："
+                "导入后这些问题以本文件为准。", icon=":material/swap_horiz:")
+    if u.kept:
+        st.caption("本文件没有" + "、".join(f"“{field_label(f)}”" for f in u.kept) +
+                   "列：这些问题沿用此前台账中的内容。")
     notes = p.notes
     t_map, t_sheets, t_rows, t_notes = st.tabs(
         ["列对应", "工作表", f"前{PREVIEW_ROWS}行（导入后的样子）", f"检查结果（{len(notes)}条）"])
@@ -205,7 +225,27 @@ def show_preview(fid: str, u: Upload) -> None:
                                  key=fid)
 
 
-def show_upload(fid: str, u: Upload) -> None:
+def first_real_settings(v: view.View) -> CampaignSettings | None:
+    """While the sample is loaded: the campaign name and phases for the first real file,
+    asked here (prefilled with the stored settings, the sample's name replaced by the
+    default), returned with the other stored settings; None when the sample is gone."""
+    if not (v.status.sample_only or v.status.sample_mixed):
+        return None
+    s = v.settings
+    with st.container(border=True):
+        st.markdown("**首次导入真实台账**")
+        st.caption("确认导入第一份真实台账时，示例数据会在同一步中删除，看板从此只统计真实台账。"
+                   "请先填写本活动的名称和各阶段起止日期（之后可在“设置”页修改）。")
+        default_name = CampaignSettings().name if s.name == sample_settings().get("name") else s.name
+        name = st.text_input("看板名称", value=default_name, key="first_name")
+        phases = widgets.phase_editor(s.phases, key="first_phases")
+    chosen = replace(s, name=name.strip(), phases=phases)
+    for error in validate_settings(chosen):
+        st.error(f"活动设置：{error}", icon=":material/error:")
+    return chosen
+
+
+def show_upload(fid: str, u: Upload, settings: CampaignSettings | None) -> None:
     with st.container(border=True):
         st.markdown(f"**{u.name}**")
         if u.result is not None:
@@ -227,10 +267,13 @@ def show_upload(fid: str, u: Upload) -> None:
                               format="YYYY-MM-DD")
             return
         show_preview(fid, u)
+        if settings is not None:
+            st.warning("确认导入后，示例数据将同时删除。", icon=":material/delete:")
         if u.commit_error:
             st.error(u.commit_error)
-        if st.button("确认导入", key=f"commit|{fid}", type="primary", icon=":material/upload:"):
-            commit(u, data.db_path())
+        blocked = settings is not None and bool(validate_settings(settings))
+        if st.button("确认导入", key=f"commit|{fid}", type="primary", icon=":material/upload:", disabled=blocked):
+            commit(u, data.db_path(), settings)
             st.rerun()
 
 
@@ -271,10 +314,16 @@ uploads: dict = st.session_state.setdefault(_UPLOADS, {})
 prepare(files or [], uploads, v.db, data.remembered(v.db, v.version), limit_mb * 1024 * 1024)
 
 ready = [u for u in uploads.values() if u.ready]
+first = first_real_settings(v) if ready else None
 if len(ready) > 1 and st.button(f"全部导入（{len(ready)}个文件）", type="primary", key="commit_all",
                                 icon=":material/upload:"):
+    settings = first
     for u in ready:
-        commit(u, v.db)
+        commit(u, v.db, settings)
+        if u.result is not None:
+            settings = None          # the sample is gone, the settings saved
+        elif settings is not None:
+            break                    # the sample is still there: nothing else goes in without the settings
     st.rerun()
 for fid, u in uploads.items():
-    show_upload(fid, u)
+    show_upload(fid, u, first)

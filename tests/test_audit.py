@@ -125,12 +125,12 @@ def test_mapping_changes_bump_the_data_version(con):
     assert dp.data_version(con) == v0 + 2
 
 
-def test_removing_the_sample_keeps_real_batches(con, tmp_path):
+def test_the_first_real_ledger_removes_the_sample_with_audit_entries(con, tmp_path):
     load_sample(con)
     real = dp.ingest_file(con, L.write_xlsx(tmp_path / "周报.xlsx", L.standard_rows(), L.STANDARD_MERGES),
                           actor=OFFICE)
-    removed = remove_sample(con, OFFICE)
-    assert len(removed) == 34
+    assert len(real.sample_removed) == 34
+    assert remove_sample(con, OFFICE) == []
     assert con.execute("SELECT batch_id FROM batches").fetchall() == [(real.batch_id,)]
     assert con.execute("SELECT count(*) FROM audit_log WHERE action = '删除批次'").fetchall() == [(34,)]
     assert con.execute("SELECT count(DISTINCT batch_id) FROM item_states").fetchall() == [(1,)]
@@ -138,12 +138,12 @@ def test_removing_the_sample_keeps_real_batches(con, tmp_path):
 
 def test_list_batches_shows_the_uploaders_role(con, tmp_path):
     load_sample(con)
+    batches = dp.list_batches(con)
+    assert set(map(tuple, batches[["uploaded_by", "uploaded_role", "sample"]].values)) == {("示例数据", "系统", True)}
     dp.ingest_file(con, L.write_xlsx(tmp_path / "周报.xlsx", L.standard_rows(), L.STANDARD_MERGES), actor=OFFICE)
     batches = dp.list_batches(con)
-    assert batches[batches.file_name == "周报.xlsx"][["uploaded_by", "uploaded_role"]].values.tolist() == [
-        ["王主任", "创城办"]]
-    assert set(map(tuple, batches[batches.file_name != "周报.xlsx"][["uploaded_by", "uploaded_role"]].values)) == {
-        ("示例数据", "系统")}
+    assert batches[["file_name", "uploaded_by", "uploaded_role", "sample"]].values.tolist() == [
+        ["周报.xlsx", "王主任", "创城办", False]]
 
 
 def test_a_database_from_the_previous_version_is_upgraded_on_first_read(db_path, tmp_path):

@@ -320,7 +320,7 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
     try:
         for path in sample_files():
             if path != held:
-                dp.ingest_file(con, path, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER))
+                dp.ingest_file(con, path, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER), sample=True)
     finally:
         con.close()
     shutil.copy(db, after_db)

@@ -2,15 +2,19 @@
 generator knows about its own data."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 import data_pipeline as dp
 from data_pipeline.sample import only_sample_loaded, sample_dir, sample_files
 from sample_data.generate import generate
+
+D = dt.date
 
 
 def content(path):
@@ -100,3 +104,64 @@ def test_sample_loads_from_a_non_editable_install(tmp_path):
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(target), "34", "临江区创建全国文明城市（示例）"]
+
+
+def _copy(sample_db, tmp_path):
+    import shutil
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, path)
+    return dp.connect(path)
+
+
+def _real_ledger(tmp_path):
+    from tests import ledgers as L
+    return L.write_xlsx(tmp_path / "真实台账.xlsx", L.standard_rows())
+
+
+def test_first_real_ledger_replaces_the_sample_in_its_transaction(sample_db, tmp_path):
+    from data_pipeline.audit import ROLE_OFFICE, Actor
+    from data_pipeline.campaign.settings import CampaignSettings, Phase, load_settings
+    con = _copy(sample_db, tmp_path)
+    try:
+        parsed = dp.parse_file(_real_ledger(tmp_path).read_bytes(), "真实台账.xlsx")
+        mine = CampaignSettings(name="临江区创城", phases=[Phase("准备阶段", D(2026, 1, 1), D(2026, 6, 30))])
+        result = dp.store_parsed(con, parsed, actor=Actor(ROLE_OFFICE, "王主任"), settings=mine)
+        n = len(sample_files())
+        assert len(result.sample_removed) == n and f"示例数据（{n}个批次）已同时删除" in result.line()
+        summary = dp.summary(con)
+        assert summary["totals"]["items"] == 5 and summary["as_of"] == "2026-03-06"
+        s = load_settings(con)
+        assert (s.name, s.phases) == ("临江区创城", mine.phases)
+        assert dp.list_batches(con).file_name.tolist() == ["真实台账.xlsx"]
+        assert not only_sample_loaded(con)
+    finally:
+        con.close()
+
+
+def test_invalid_settings_store_nothing(sample_db, tmp_path):
+    from data_pipeline.campaign.settings import CampaignSettings, Phase
+    con = _copy(sample_db, tmp_path)
+    try:
+        parsed = dp.parse_file(_real_ledger(tmp_path).read_bytes(), "真实台账.xlsx")
+        bad = CampaignSettings(name="临江区创城", phases=[Phase("准备阶段", D(2026, 6, 30), D(2026, 1, 1))])
+        with pytest.raises(dp.LedgerError, match="活动设置有误.*晚于结束日期"):
+            dp.store_parsed(con, parsed, settings=bad)
+        assert only_sample_loaded(con) and len(dp.list_batches(con)) == len(sample_files())
+    finally:
+        con.close()
+
+
+def test_a_login_name_cannot_make_real_batches_sample_batches(sample_db, tmp_path):
+    """An office user called 示例数据 uploads a real ledger: it is real (it replaces the
+    sample, and removing the sample later leaves it)."""
+    from data_pipeline.audit import ROLE_OFFICE, Actor
+    from data_pipeline.sample import SAMPLE_UPLOADER, remove_sample
+    con = _copy(sample_db, tmp_path)
+    try:
+        result = dp.ingest_file(con, _real_ledger(tmp_path), actor=Actor(ROLE_OFFICE, SAMPLE_UPLOADER))
+        assert len(result.sample_removed) == len(sample_files())
+        assert con.execute("SELECT uploaded_by, sample FROM batches").fetchall() == [(SAMPLE_UPLOADER, False)]
+        assert remove_sample(con) == []
+        assert dp.summary(con)["totals"]["items"] == 5
+    finally:
+        con.close()

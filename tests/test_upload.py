@@ -314,28 +314,48 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(office, empty_db, 
     assert db_state(empty_db)["batches"] == 0
 
 
-def test_the_sample_is_offered_for_removal_once_real_ledgers_arrive(monkeypatch, sample_db, tmp_path):
+def test_the_first_real_ledger_replaces_the_sample_and_asks_for_name_and_phases(monkeypatch, sample_db, tmp_path):
+    """While the sample is loaded, the preview says it will be removed and asks for the
+    campaign's name and phases (prefilled); 确认导入 stores the file, removes the sample
+    and saves the settings, in one transaction."""
+    import shutil
+    from data_pipeline.campaign.settings import load_settings
+    from sample_data.generate import PHASES
+    path = tmp_path / "campaign.duckdb"
+    shutil.copy(sample_db, path)
+    at = login(run_app(monkeypatch, path))
+    upload(at, "周报.xlsx", ledger(tmp_path, "周报.xlsx", WEEK1, "填报日期：2026年11月27日"))
+    assert "确认导入后，示例数据将同时删除。" in [w.value for w in at.warning]
+    assert at.text_input(key="first_name").value == "创建全国文明城市"
+    at.text_input(key="first_name").input("临江区创建全国文明城市").run()
+    button(at, "确认导入").click().run()
+    assert not at.exception
+    assert db_state(path)["batches"] == 1
+    assert "示例数据（34个批次）已同时删除" in at.success[0].value
+    con = dp.connect(path, read_only=True)
+    try:
+        assert con.execute("SELECT file_name, sample FROM batches").fetchall() == [("周报.xlsx", False)]
+        assert con.execute("SELECT count(*) FROM audit_log WHERE action = '删除批次' AND role = '创城办'").fetchall() \
+            == [(34,)]
+        s = load_settings(con)
+        assert (s.name, [(p.name, p.start, p.end) for p in s.phases]) == (
+            "临江区创建全国文明城市", list(PHASES))
+    finally:
+        con.close()
+    assert not [w for w in at.warning if "示例数据" in w.value]
+    assert not [i for i in at.info if "阶段" in i.value]
+
+
+def test_an_empty_campaign_name_blocks_the_first_real_ledger(monkeypatch, sample_db, tmp_path):
     import shutil
     path = tmp_path / "campaign.duckdb"
     shutil.copy(sample_db, path)
     at = login(run_app(monkeypatch, path))
-    assert not [c for c in at.checkbox if c.key == "confirm_sample_removal"]
     upload(at, "周报.xlsx", ledger(tmp_path, "周报.xlsx", WEEK1, "填报日期：2026年11月27日"))
-    button(at, "确认导入").click().run()
-    assert db_state(path)["batches"] == 35
-    at.checkbox(key="confirm_sample_removal").check().run()
-    button(at, "删除全部示例数据").click().run()
-    assert not at.exception
-    assert [s.value for s in at.success][0] == "已删除示例数据（34个批次），各页面已恢复为只统计真实台账。"
-    con = dp.connect(path, read_only=True)
-    try:
-        assert con.execute("SELECT file_name FROM batches").fetchall() == [("周报.xlsx",)]
-        assert con.execute("SELECT count(*) FROM audit_log WHERE action = '删除批次' AND role = '创城办'").fetchall() \
-            == [(34,)]
-    finally:
-        con.close()
-    assert not [w for w in at.warning if "示例数据" in w.value]
-    assert [i.value for i in at.info] == [SETTINGS_HINT]
+    at.text_input(key="first_name").input(" ").run()
+    assert "活动设置：看板名称不能为空" in [e.value for e in at.error]
+    assert button(at, "确认导入").disabled
+    assert db_state(path)["batches"] == 34
 
 
 def test_remembered_mapping_can_be_forgotten(office, empty_db, tmp_path):
@@ -399,3 +419,27 @@ def test_a_failed_commit_stores_nothing_and_can_be_retried(office, empty_db, tmp
     assert [s.value for s in at.success] == [
         "周报.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收1行，警告0条"]
     assert db_state(empty_db)["items"] == 3
+
+
+def test_a_same_date_file_says_what_it_supersedes_and_which_fields_it_keeps(office, empty_db, tmp_path):
+    """A second file of the same date, with two of the first file's items and without the
+    整改时限 column: the preview names the batch it supersedes and for how many items, and
+    that the deadlines stay as they were; once stored, the overdue item stays overdue."""
+    at = office
+    first = [r[:4] + [r[4]] for r in WEEK1]
+    data = L.write_xlsx(tmp_path / "一周.xlsx", L.flat_rows(["问题编号", "问题描述", "责任单位", "整改时限", "整改情况"],
+                                                            first, "填报日期：2026年3月6日")).read_bytes()
+    upload(at, "一周.xlsx", data)
+    button(at, "确认导入").click().run()
+    assert totals(empty_db)["overdue"] == 1                  # A-3, due 03-02
+    rows = [["A-2", "井盖缺失", "市容环境组", "整改中"], ["A-3", "占道经营", "交通秩序组", "整改中"]]
+    data = L.write_xlsx(tmp_path / "补报.xlsx", L.flat_rows(["问题编号", "问题描述", "责任单位", "整改情况"], rows,
+                                                            "填报日期：2026年3月6日")).read_bytes()
+    upload(at, "补报.xlsx", data)
+    assert "同一截至日期已导入批次#1（“一周.xlsx”），其中2条问题也在本文件中：导入后这些问题以本文件为准。" in \
+        [i.value for i in at.info]
+    assert [c.value for c in at.caption if c.value.startswith("本文件没有")] == [
+        "本文件没有“整改时限”列：这些问题沿用此前台账中的内容。"]
+    [b for b in at.button if b.label == "确认导入"][-1].click().run()
+    assert not at.exception
+    assert totals(empty_db)["overdue"] == 1 and totals(empty_db)["items"] == 3    # A-4's 下周 was rejected
