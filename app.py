@@ -24,11 +24,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, view
+from dashboard import access, chrome, view
 
 ROOT = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="创城进度看板", page_icon=":material/dashboard:", layout="wide")
+st.set_page_config(page_title="创城进度看板", page_icon=str(chrome.ICON), layout="wide")
+chrome.install()
 
 access.viewer_gate()
 view.first_start()

@@ -65,10 +65,18 @@ def _run(at, timeout: float = 120):
 def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
     os.environ["CAMPAIGN_DB"] = str(db)
     os.environ.pop("CAMPAIGN_NO_SAMPLE", None)
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
     import data_pipeline as dp
     from dashboard import data
+
+    # Cached functions called outside a server warn "No runtime found" on every call.
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     con = dp.connect(db, read_only=True)
     try:

@@ -21,7 +21,7 @@ from data_pipeline.errors import DatabaseBusy
 from data_pipeline.metrics import Filters
 
 from . import access, data
-from .widgets import flash
+from .widgets import flash, md
 
 # ---------------------------------------------------------------- the page's context
 
@@ -135,21 +135,21 @@ def page_view(title: str, *, allow_empty: bool = False) -> View:
         return view
     sample_banner(view)
     info = figures.phase(s, view.as_of)
-    parts = [s.name, f"截至{labels.full_day(view.as_of)}"]
+    parts = [md(s.name), f"截至{labels.full_day(view.as_of)}"]
     if info.current:
-        parts.append(f"当前阶段：{info.current.name}（{labels.period(info.current.start, info.current.end)}），"
+        parts.append(f"当前阶段：{md(info.current.name)}（{labels.period(info.current.start, info.current.end)}），"
                      f"还剩{info.days_left}天")
     elif info.next:
-        parts.append(f"距{info.next.name}开始还有{info.days_to_next}天")
+        parts.append(f"距{md(info.next.name)}开始还有{info.days_to_next}天")
     elif info.any_phases:
         parts.append("各阶段均已结束")
     else:
         parts.append("尚未设置阶段时间（见“设置”页）")
     filters = []
     if view.groups:
-        filters.append("工作组：" + "、".join(view.groups))
+        filters.append("工作组：" + "、".join(md(g) for g in view.groups))
     if view.categories:
-        filters.append("类别：" + "、".join(labels.category_label(c) for c in view.categories))
+        filters.append("类别：" + "、".join(md(labels.category_label(c)) for c in view.categories))
     if filters:
         parts.append("筛选 " + "；".join(filters))
     st.caption(" ｜ ".join(parts))
@@ -169,8 +169,8 @@ def routed(view: View):
 def empty_state() -> None:
     st.info(
         "**还没有任何台账数据。**\n\n"
-        "创城办登录后在“数据上传”页导入各工作组报来的问题整改台账（.xlsx/.xls/.csv，可一次选多个文件）；"
-        "也可以在项目目录运行 `python -m data_pipeline ingest 台账1.xlsx 台账2.xlsx`。导入后各页面即显示进度。")
+        "创城办登录后在“数据上传”页导入各工作组报来的问题整改台账（.xlsx/.xls/.csv，可一次选多个文件），"
+        "导入后各页面即显示进度。")
 
 
 def sample_banner(view: View) -> None:

@@ -4,6 +4,7 @@ keep their value while the user visits other pages. Every label and format comes
 ``data_pipeline.labels``; nothing here computes a number."""
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from data_pipeline.campaign.settings import Phase
 from data_pipeline.campaign.standing import Kpis
 
 BAD_WHEN_UP = {"overdue", "due_soon"}
+# Characters that start Markdown, GFM or Streamlit constructs (emphasis, links, images,
+# code, tables, headings, lists, HTML, entities, math, :colour[]/:icon: directives,
+# autolinks), a "1." that would start a list, and the dot of a "www." autolink.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-!|<>~$:@&{}^=\"])|(?<=^\d)(\.)|(?<=^\d\d)(\.)|(?<=[wW]{3})(\.)")
+
+
+def md(text) -> str:
+    """Ledger text (group, sheet and file names, cells above the header, names people
+    typed) made inert for Streamlit's Markdown: every ASCII punctuation character is
+    backslash-escaped (so ``![x](http://…)`` is no image, ``[x](…)`` no link, ``:red[x]``
+    no colour, ``<b>`` no tag, ``$x$`` no formula) and line breaks become spaces (no
+    list or heading can start). Use it for every piece of stored text put into
+    ``st.markdown``/``caption``/``info``/widget labels."""
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
 DATE_COLUMNS = ("assigned_on", "deadline", "completed_on", "report_date", "done_on")
 
 

@@ -14,7 +14,7 @@ from dashboard import access, data, view, widgets
 def remove(batch_id: int, file_name: str) -> None:
     """Remove the batch (a button callback: runs before the page is drawn again)."""
     removed = data.remove_batches(v.db, [batch_id], access.actor())
-    widgets.flash(f"已删除批次#{batch_id}（{file_name}）。" if removed else f"批次#{batch_id}已不存在。")
+    widgets.flash(f"已删除批次#{batch_id}（{widgets.md(file_name)}）。" if removed else f"批次#{batch_id}已不存在。")
     st.session_state["batch_pick"] = None
 
 
@@ -46,10 +46,10 @@ if chosen is None:
     st.stop()
 row = batches.set_index("batch_id").loc[chosen]
 with st.container(border=True):
-    st.markdown(f"**批次#{chosen}：{row.file_name}**")
-    used = "、".join(row.sheets_used) or "无"
-    skipped = "、".join(row.sheets_skipped)
-    st.caption(f"截至{labels.iso_day(row.report_date)}（{row.report_date_source}）｜ 使用的工作表：{used}"
+    st.markdown(f"**批次#{chosen}：{widgets.md(row.file_name)}**")
+    used = "、".join(map(widgets.md, row.sheets_used)) or "无"
+    skipped = "、".join(map(widgets.md, row.sheets_skipped))
+    st.caption(f"截至{labels.iso_day(row.report_date)}（{widgets.md(row.report_date_source)}）｜ 使用的工作表：{used}"
                + (f" ｜ 跳过的工作表：{skipped}" if skipped else ""))
     st.download_button("下载原始文件", lambda: data.batch_file(v.db, chosen)[1], row.file_name,
                        key=f"original|{chosen}", icon=":material/download:")

@@ -30,17 +30,17 @@ if r.verdict == "no_data":
     st.info("所选范围内没有问题，请调整左侧的工作组或问题类别筛选。")
 elif r.verdict == "reached":
     st.success(f"**整改率已达到目标{target}**。"
-               + (f"{ev.name}{labels.day(ev.start)}开始。" if ev and r.days_to_evaluation else ""))
+               + (f"{widgets.md(ev.name)}{labels.day(ev.start)}开始。" if ev and r.days_to_evaluation else ""))
 elif r.verdict == "no_phase":
     st.info(f"整改率距目标{target}还需整改{r.gap}项。尚未设置阶段时间，无法判断能否在评估前达标（见“设置”页）。")
 elif r.verdict == "behind":
-    st.error(f"**{ev.name}已于{labels.day(ev.start)}开始，整改率仍未达到目标{target}，还需整改{r.gap}项**。"
+    st.error(f"**{widgets.md(ev.name)}已于{labels.day(ev.start)}开始，整改率仍未达到目标{target}，还需整改{r.gap}项**。"
              + (f"{pace}，照此约需{labels.decimal(r.weeks_needed)}周。" if r.weeks_needed is not None else (pace + "。" if pace else "")))
 elif r.verdict == "on_track":
-    st.success(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前能达到"
+    st.success(f"**按目前进度，{widgets.md(ev.name)}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前能达到"
                f"目标整改率{target}**。还需整改{r.gap}项；{pace}，约需{labels.decimal(r.weeks_needed)}周。")
 else:
-    st.warning(f"**按目前进度，{ev.name}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前难以达到"
+    st.warning(f"**按目前进度，{widgets.md(ev.name)}（{labels.day(ev.start)}开始，还有{r.days_to_evaluation}天）前难以达到"
                f"目标整改率{target}**。还需整改{r.gap}项"
                + (f"；{pace}，照此约需{labels.decimal(r.weeks_needed)}周。" if r.weeks_needed is not None else
                   (f"；{pace}。" if pace else "。")))
@@ -73,11 +73,11 @@ with right:
                                 (labels.WARNING, f"整改率低于{labels.threshold(s.warning_rate)}", standing.warning)):
         st.subheader(title)
         st.caption(rule)
-        st.markdown("\n".join(f"{i}. **{g}** {labels.pct(rate[g])}" for i, g in enumerate(groups, 1))
+        st.markdown("\n".join(f"{i}. **{widgets.md(g)}** {labels.pct(rate[g])}" for i, g in enumerate(groups, 1))
                     if groups else "（暂无）")
     if standing.unranked:
         st.caption(f"交办问题不足{s.min_items_to_rank}项、不参与排名：")
-        st.markdown("、".join(f"{g}（{labels.pct(rate[g])}）" for g in standing.unranked))
+        st.markdown("、".join(f"{widgets.md(g)}（{labels.pct(rate[g])}）" for g in standing.unranked))
 
 st.subheader("各工作组亮牌情况")
 st.caption(f"红牌：整改率低于{labels.threshold(s.warning_rate)}或超期占比高于{labels.threshold(s.red_overdue_share)}；"
@@ -85,7 +85,7 @@ st.caption(f"红牌：整改率低于{labels.threshold(s.warning_rate)}或超期
            "其余为绿牌。超期占比 = 超期 ÷ 交办总数。")
 if not table.empty:
     shown = pd.DataFrame({
-        "group_name": table["group_name"], "card": table["card"], "completion_rate": table["completion_rate"].map(labels.pct),
+        "group_name": table["group_name"].map(widgets.md), "card": table["card"], "completion_rate": table["completion_rate"].map(labels.pct),
         "items": table["items"].map(labels.count), "done": table["done"].map(labels.count),
         "overdue": table["overdue"].map(labels.count), "overdue_share": table["overdue_share"].map(labels.pct),
         "reason": table["reason"]}).set_index("group_name").rename(columns=labels.COLUMN_LABELS)

@@ -69,7 +69,7 @@ if submitted:
     except DatabaseBusy as exc:
         errors = [str(exc)]
     if errors:
-        st.error("**设置未保存：**\n" + "\n".join(f"- {e}" for e in errors))
+        st.error("**设置未保存：**\n" + "\n".join(f"- {widgets.md(e)}" for e in errors))
     else:
         st.session_state["_settings_saved"] = "设置已保存，各页面已按新设置显示。"
         st.rerun()

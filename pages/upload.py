@@ -88,7 +88,7 @@ def read_file(u: Upload, overrides: dict, key: tuple) -> None:
         u.error = str(exc)
     except Exception as exc:  # a reader bug must not show a traceback to the office (the log has it)
         logging.getLogger(__name__).exception("reading %s failed", u.name)
-        u.error = (f"文件“{u.name}”：读取时出现意外错误（{type(exc).__name__}），未导入。"
+        u.error = (f"文件“{u.name}”：读取时出现意外错误，未导入。"
                    "请用Excel或WPS打开后另存为.xlsx再上传；仍不行请把文件发给技术人员。")
 
 
@@ -120,7 +120,7 @@ def prepare(files, uploads: dict, db: str, remembered: dict, limit: int) -> None
         return
     bar = st.progress(0.0)
     for i, (u, overrides, key) in enumerate(todo):
-        bar.progress(i / len(todo), text=f"正在识别第{i + 1}/{len(todo)}个文件：{u.name}")
+        bar.progress(i / len(todo), text=f"正在识别第{i + 1}/{len(todo)}个文件：{widgets.md(u.name)}")
         read_file(u, overrides, key)
     bar.empty()
 
@@ -128,7 +128,7 @@ def prepare(files, uploads: dict, db: str, remembered: dict, limit: int) -> None
 def commit(u: Upload, db: str, settings: CampaignSettings | None) -> None:
     """Store ``u``; ``settings``: the campaign settings to save with it (the first real
     file, while the sample is loaded)."""
-    with st.spinner(f"正在导入“{u.name}”……"):
+    with st.spinner(f"正在导入“{widgets.md(u.name)}”……"):
         try:
             u.result = data.commit(db, u.parsed, access.actor(), u.choices, settings)
             u.parsed, u.commit_error = None, None
@@ -159,15 +159,15 @@ def show_mapping(fid: str, u: Upload) -> None:
             chosen = u.choices.get(r.header, detected)
             where = f"{r.letters}列" + (f"（{r.sheets}个工作表）" if r.sheets > 1 else "")
             key = f"map|{fid}|{r.Index}"
-            col.selectbox(f"{where}：{r.header}", FIELD_OPTIONS, index=FIELD_OPTIONS.index(chosen),
+            col.selectbox(f"{where}：{widgets.md(r.header)}", FIELD_OPTIONS, index=FIELD_OPTIONS.index(chosen),
                           format_func=field_label, key=key, on_change=choose, args=(u, r.header, key))
             if chosen and chosen != detected:
-                conflicts.append(f"“{r.header}”选了“{field_label(chosen)}”，但该字段已由前面的列占用"
+                conflicts.append(f"“{widgets.md(r.header)}”选了“{field_label(chosen)}”，但该字段已由前面的列占用"
                                  "（同一字段只取第一列），请先把那一列改为（不导入）。")
     for text in conflicts:
         st.warning(text)
     fields = set(headers["field"].dropna())
-    st.caption("未对应的列（不导入）：" + ("、".join(h for h, f in zip(headers["header"], headers["field"])
+    st.caption("未对应的列（不导入）：" + ("、".join(widgets.md(h) for h, f in zip(headers["header"], headers["field"])
                                            if pd.isna(f)) or "无") + "。")
     if "description" not in fields and "item_id" not in fields:
         st.warning("没有一列对应到“问题描述”或“问题编号”，问题无法识别。")
@@ -196,7 +196,7 @@ def show_preview(fid: str, u: Upload) -> None:
     m[3].metric("警告", labels.count(p.warnings), border=True, help="已导入但需要核对的情况，见“检查结果”。")
 
     for r in (u.supersedes.itertuples() if u.supersedes is not None else ()):
-        st.info(f"同一截至日期已导入批次#{r.batch_id}（“{r.file_name}”），其中{labels.count(r.items)}条问题也在本文件中："
+        st.info(f"同一截至日期已导入批次#{r.batch_id}（“{widgets.md(r.file_name)}”），其中{labels.count(r.items)}条问题也在本文件中："
                 "导入后这些问题以本文件为准。", icon=":material/swap_horiz:")
     if u.kept:
         st.caption("本文件没有" + "、".join(f"“{field_label(f)}”" for f in u.kept) +
@@ -241,26 +241,26 @@ def first_real_settings(v: view.View) -> CampaignSettings | None:
         phases = widgets.phase_editor(s.phases, key="first_phases")
     chosen = replace(s, name=name.strip(), phases=phases)
     for error in validate_settings(chosen):
-        st.error(f"活动设置：{error}", icon=":material/error:")
+        st.error(f"活动设置：{widgets.md(error)}", icon=":material/error:")
     return chosen
 
 
 def show_upload(fid: str, u: Upload, settings: CampaignSettings | None) -> None:
     with st.container(border=True):
-        st.markdown(f"**{u.name}**")
+        st.markdown(f"**{widgets.md(u.name)}**")
         if u.result is not None:
             if u.result.duplicate:
-                st.info(u.result.line(), icon=":material/content_copy:")
+                st.info(widgets.md(u.result.line()), icon=":material/content_copy:")
             else:
-                st.success(u.result.line(), icon=":material/check_circle:")
+                st.success(widgets.md(u.result.line()), icon=":material/check_circle:")
             return
         if u.stored_as:
             batch_id, name, date = u.stored_as
-            st.info(f"该文件与已导入的批次#{batch_id}（“{name}”，截至{labels.iso_day(date)}）内容完全相同，无需重复导入。",
+            st.info(f"该文件与已导入的批次#{batch_id}（“{widgets.md(name)}”，截至{labels.iso_day(date)}）内容完全相同，无需重复导入。",
                     icon=":material/content_copy:")
             return
         if u.error:
-            st.error(u.error, icon=":material/error:")
+            st.error(widgets.md(u.error), icon=":material/error:")
             if u.date_missing:
                 key = f"date|{fid}"
                 st.date_input("请指定截至日期后重新识别", value=None, key=key, on_change=set_date, args=(u, key),
@@ -270,7 +270,7 @@ def show_upload(fid: str, u: Upload, settings: CampaignSettings | None) -> None:
         if settings is not None:
             st.warning("确认导入后，示例数据将同时删除。", icon=":material/delete:")
         if u.commit_error:
-            st.error(u.commit_error)
+            st.error(widgets.md(u.commit_error))
         blocked = settings is not None and bool(validate_settings(settings))
         if st.button("确认导入", key=f"commit|{fid}", type="primary", icon=":material/upload:", disabled=blocked):
             commit(u, data.db_path(), settings)

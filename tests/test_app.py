@@ -98,7 +98,7 @@ def test_every_page_on_an_empty_database(monkeypatch, tmp_path):
     for page in VIEW_PAGES + OFFICE_PAGES:
         go(at, page)
         assert [i.value for i in at.info][0].startswith("**还没有任何台账数据。**")
-        assert "“数据上传”页" in at.info[0].value and "python -m data_pipeline ingest" in at.info[0].value
+        assert "“数据上传”页" in at.info[0].value and "python" not in at.info[0].value
         assert not at.metric and not at.warning
     go(at, "pages/settings.py")
     assert at.form_submit_button  # settings can be edited before any data arrives
@@ -325,15 +325,14 @@ def test_cli_ingest_while_serving_shows_on_next_run(app, sample_copy, tmp_path):
     done = subprocess.run([sys.executable, "-m", "data_pipeline", "ingest", str(ledger), "--db", str(sample_copy)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("导入 新台账.xlsx：已导入批次")
+    assert done.stdout.startswith("导入 新台账.xlsx：已导入批次") and "示例数据（" in done.stdout   # replaced
     app.run()
     assert not app.exception
-    assert [e.value[:13] for e in app.error] == ["**评估阶段已于11月1日"]   # the readiness line only
     assert app.selectbox(key="as_of").value == dt.date(2026, 12, 4)
     assert cards(app) == expected_cards(summary(sample_copy, dt.date(2026, 12, 4))["totals"])
-    assert app.metric[0].value == str(int(before) + 2)
-    # sample and real data now mixed: the banner says so
-    assert "既有真实台账，也还留着**示例数据**" in app.warning[0].value
+    assert before != "2" and app.metric[0].value == "2"   # the sample is gone with the first real ledger
+    assert not any("示例数据" in w.value for w in app.warning)
+    assert not app.error   # no sample phases any more: no readiness verdict, only the info to set phases
 
 
 def write_ledger(tmp_path, name="新台账.xlsx", report="2026年12月4日"):

@@ -289,7 +289,7 @@ def test_empty_database_says_how_to_load_data(browser, tmp_path):
             tab.goto(url)
             settle(tab, "还没有任何台账数据")
             text = main_text(tab)
-            assert "python -m data_pipeline ingest" in text and "示例数据" not in text
+            assert "“数据上传”页" in text and "python" not in text and "示例数据" not in text
             screenshot(tab, "empty")
         finally:
             context.close()
