@@ -45,6 +45,7 @@ TRANSLATIONS = {
     "Connection error": "连接中断",
     "Please wait...": "请稍候……",
     "Page not found": "页面不存在",
+    "Skip to main content": "跳到正文",
     "Close": "关闭",
     "Dismiss": "关闭",
     # selectbox / multiselect
@@ -87,6 +88,8 @@ PATTERNS = [
     (r"^(.*)The page that you have requested does not seem to exist(.*)$", "您要打开的页面不存在，已打开首页。"),
     (r"^You have requested page (.*)$", "您要打开的页面不存在，已打开首页。"),
     (r"^Select all (\d+) matches$", "全选（$1项）"),
+    (r"^(\d+) options? available\.?$", "共$1个选项"),
+    (r"^(\d+) results? available\.?$", "共$1个选项"),
     (r"^(January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})$",
      "$2年$1"),
 ]
@@ -102,8 +105,9 @@ CSS = """
 [data-testid="stMarkdownContainer"] table { display: block; overflow-x: auto; }
 /* KPI cards: values and labels shrink with the window instead of being cut */
 [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 2.1vw, 2.25rem); }
-[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p {
+[data-testid="stMetric"] * {
     overflow: visible !important; text-overflow: clip !important; white-space: normal !important; }
+[data-testid="stMetricDelta"] { height: auto !important; max-width: 100%; }
 [data-testid="stMetricLabel"] { min-height: 1.5rem; }
 </style>
 """
