@@ -4,6 +4,8 @@
 Usage:
     python3 run.py dashboard [streamlit args]   # start the Streamlit dashboard
     python3 run.py test [pytest args]           # run the test suite
+    python3 run.py cli [args]                   # the command line: python -m data_pipeline [args]
+    python3 run.py bench NAME [args]            # a benchmark: benchmarks/bench_NAME.py [args]
     python3 run.py --help
 
 On first use this creates .venv, installs the pinned dependencies from
@@ -22,6 +24,7 @@ Standard library only; works on Linux, macOS and Windows
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -37,6 +40,8 @@ usage: python3 run.py COMMAND [ARGS...]
 commands:
   dashboard [streamlit args]   start the dashboard (streamlit run app.py --server.headless true)
   test [pytest args]           run the test suite with pytest (exit code is pytest's)
+  cli [args]                   the command line tool (python -m data_pipeline [args]; try: cli --help)
+  bench NAME [args]            run benchmarks/bench_NAME.py (ingest, figures, pages, memory)
 
 The first run creates .venv and installs requirements.lock; later runs
 reinstall only when requirements.lock has changed.
@@ -142,12 +147,25 @@ def ensure_venv():
     return python
 
 
-def run_child(cmd):
-    """Run the final command and return its exit code (Ctrl+C -> 130)."""
+def run_child(cmd, env=None):
+    """Run the final command and return its exit code. Ctrl+C reaches the child too
+    (same process group) and we wait for it; SIGTERM (a service manager stopping
+    the dashboard) is passed on to the child, so no server is left behind."""
     try:
-        proc = subprocess.Popen(cmd, cwd=ROOT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     except OSError as exc:
         raise BootstrapError("could not start {}: {}".format(cmd[0], exc))
+
+    def forward(signum, frame):
+        try:
+            proc.send_signal(signum)
+        except OSError:
+            pass
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, forward)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, forward)
     while True:
         try:
             return proc.wait()
@@ -161,7 +179,7 @@ def main(argv):
         print(USAGE)
         return 0
     command, args = argv[0], argv[1:]
-    if command not in ("dashboard", "test"):
+    if command not in ("dashboard", "test", "cli", "bench"):
         print("run.py: unknown command {!r} (try: python3 run.py --help)".format(command),
               file=sys.stderr)
         return 2
@@ -180,6 +198,17 @@ def main(argv):
         say("Starting dashboard (Ctrl+C to stop) ...")
         cmd = [python, "-m", "streamlit", "run", "app.py",
                "--server.headless", "true"] + args
+    elif command == "cli":
+        return run_child([python, "-m", "data_pipeline"] + args)
+    elif command == "bench":
+        names = sorted(f[6:-3] for f in os.listdir(os.path.join(ROOT, "benchmarks"))
+                       if f.startswith("bench_") and f.endswith(".py"))
+        if not args or args[0] not in names:
+            raise BootstrapError("bench needs one of: " + ", ".join(names))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+        script = os.path.join(ROOT, "benchmarks", "bench_{}.py".format(args[0]))
+        return run_child([python, script] + args[1:], env=env)
     else:
         say("Running tests: " + " ".join(["pytest"] + args))
         cmd = [python, "-m", "pytest"] + args
