@@ -69,14 +69,16 @@ def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
 
     from streamlit.testing.v1 import AppTest
 
+    # Cached functions called outside a server warn "No runtime found" on every call
+    # (streamlit's loggers are made on first use: silence them before dashboard imports).
+    from streamlit import logger as st_logger
+    st_logger.set_log_level("error")
+    for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context",
+                 "streamlit.runtime.caching.cache_resource_api"):
+        st_logger.get_logger(name).setLevel(logging.ERROR)
+
     import data_pipeline as dp
     from dashboard import data
-
-    # Cached functions called outside a server warn "No runtime found" on every call.
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("streamlit"):
-            logging.getLogger(name).setLevel(logging.ERROR)
 
     con = dp.connect(db, read_only=True)
     try:

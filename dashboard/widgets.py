@@ -84,7 +84,8 @@ def validation_report(notes, file_name: str, report_date, counts: dict, *, key: 
     """A file's validation report (``data_pipeline.validation``) as a table, with its
     .xlsx download (made when clicked)."""
     if notes:
-        st.dataframe(validation.notes_frame(notes), hide_index=True, column_config=validation.COLUMNS)
+        st.dataframe(validation.notes_frame(notes), hide_index=True, column_config=validation.COLUMNS,
+                     placeholder=labels.NONE)
     else:
         st.caption("没有拒收的行，也没有警告。")
     st.download_button("下载检查结果（.xlsx，可发回填报单位）",

@@ -59,7 +59,8 @@ for col, by, table in ((cols[0], "category", fig.by_category), (cols[1], fig.pla
         st.plotly_chart(charts.breakdown_bars(table, by, label), config=charts.CONFIG, key=f"breakdown_{by}")
         shown = table.assign(completion_rate=widgets.as_percent(table["completion_rate"]))
         columns = [by, "items", "done", "overdue", "completion_rate"]
-        st.dataframe(shown[columns], hide_index=True, column_order=columns, key=f"breakdown_table_{by}", column_config={
+        st.dataframe(shown[columns], hide_index=True, column_order=columns, key=f"breakdown_table_{by}",
+                     placeholder=labels.NONE, column_config={
             by: st.column_config.TextColumn(label), "items": st.column_config.NumberColumn("交办"),
             "done": st.column_config.NumberColumn("已整改"), "overdue": st.column_config.NumberColumn("超期"),
             "completion_rate": widgets.percent_column(labels.COLUMN_LABELS["completion_rate"])})

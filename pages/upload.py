@@ -209,7 +209,7 @@ def show_preview(fid: str, u: Upload) -> None:
     with t_sheets:
         sheets = preview.sheet_table(p)
         sheets["used"] = sheets["used"].map({True: "使用", False: "跳过（无台账表头）"})
-        st.dataframe(sheets, hide_index=True, column_config={
+        st.dataframe(sheets, hide_index=True, placeholder=labels.NONE, column_config={
             "sheet": "工作表", "used": "处理", "header_rows": "表头所在行", "groups": "工作组",
             "items": "问题", "skipped": "跳过", "rejected": "拒收", "warnings": "警告"})
     with t_rows:
@@ -296,7 +296,7 @@ with st.expander("使用说明、标准模板与已记住的列对应"):
         st.caption("还没有记住的列对应。")
     else:
         st.dataframe(known.assign(field=known["field"].map(field_label)).drop(columns="header_key"),
-                     hide_index=True, column_config={
+                     hide_index=True, placeholder=labels.NONE, column_config={
                          "header": "台账列名", "field": "对应字段",
                          "saved_at": st.column_config.DatetimeColumn("记住时间", format="YYYY-MM-DD HH:mm"),
                          "saved_by": "操作人"})

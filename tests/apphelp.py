@@ -1,6 +1,8 @@
 """Helpers for driving the dashboard with Streamlit's AppTest."""
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -52,3 +54,9 @@ def texts(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
              for e in getattr(at, kind)]
     return "\n".join(parts)
+
+
+def shown(element) -> str:
+    """An element's Markdown as the reader sees it: the backslash escapes that keep
+    ledger text inert (``dashboard.widgets.md``) removed."""
+    return re.sub(r"\\(.)", r"\1", element.value)

@@ -22,7 +22,7 @@ import data_pipeline as dp
 from data_pipeline import exports, figures, labels
 from data_pipeline.metrics import Filters
 from tests import ledgers as L
-from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts
+from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts, shown
 from tests.conftest import ROOT
 
 PAGES = VIEW_PAGES + ["pages/settings.py"]
@@ -97,8 +97,8 @@ def test_every_page_on_an_empty_database(monkeypatch, tmp_path):
     at = login(run_app(monkeypatch, tmp_path / "empty.duckdb", no_sample=True))
     for page in VIEW_PAGES + OFFICE_PAGES:
         go(at, page)
-        assert [i.value for i in at.info][0].startswith("**还没有任何台账数据。**")
-        assert "“数据上传”页" in at.info[0].value and "python" not in at.info[0].value
+        assert [shown(i) for i in at.info][0].startswith("**还没有任何台账数据。**")
+        assert "“数据上传”页" in shown(at.info[0]) and "python" not in shown(at.info[0])
         assert not at.metric and not at.warning
     go(at, "pages/settings.py")
     assert at.form_submit_button  # settings can be edited before any data arrives
@@ -109,7 +109,7 @@ def test_every_page_on_an_empty_database(monkeypatch, tmp_path):
 def test_first_start_loads_the_sample_campaign(monkeypatch, tmp_path):
     path = tmp_path / "new" / "campaign.duckdb"
     at = run_app(monkeypatch, path)
-    assert at.warning[0].value.startswith("**示例数据**")
+    assert shown(at.warning[0]).startswith("**示例数据**")
     assert cards(at) == ["467", "404", "86.5%", "45", "3", "45.5%"]
     con = dp.connect(path, read_only=True)
     try:

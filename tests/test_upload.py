@@ -14,7 +14,7 @@ from data_pipeline import audit, mappings, parse_file
 from data_pipeline.constants import UPLOAD_SUFFIXES
 from tests import hostile
 from tests import ledgers as L
-from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts
+from tests.apphelp import OFFICE_PAGES, VIEW_PAGES, go, login, run_app, texts, shown
 from tests.conftest import CORPUS, require
 
 D = dt.date
@@ -124,7 +124,7 @@ def test_leader_without_passcode_sees_no_upload(monkeypatch, sample_db, tmp_path
     at.text_input(key="login_name").input("李四")
     at.text_input(key="login_passcode").input("猜一个")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["口令不正确。"]
+    assert [shown(e) for e in at.error] == ["口令不正确。"]
     assert not at.file_uploader
     with pytest.raises(ValueError):
         at.switch_page("pages/upload.py")
@@ -133,8 +133,8 @@ def test_leader_without_passcode_sees_no_upload(monkeypatch, sample_db, tmp_path
 def test_no_office_passcode_means_uploads_disabled(monkeypatch, sample_db):
     at = run_app(monkeypatch, sample_db, office_passcode=None)
     go(at, "pages/login.py")
-    assert at.warning[0].value.startswith("创城办口令尚未设置，因此上传、删除批次和修改设置都已停用。")
-    assert "CAMPAIGN_OFFICE_PASSCODE" in at.warning[0].value and "office_passcode" in at.warning[0].value
+    assert shown(at.warning[0]).startswith("创城办口令尚未设置，因此上传、删除批次和修改设置都已停用。")
+    assert "CAMPAIGN_OFFICE_PASSCODE" in shown(at.warning[0]) and "office_passcode" in shown(at.warning[0])
     assert not at.text_input and not at.file_uploader
 
 
@@ -152,7 +152,7 @@ def test_viewer_passcode_gates_every_page(monkeypatch, sample_db):
     assert not at.metric and [t.value for t in at.title] == ["创城进度看板"]
     at.text_input[0].input("不对")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["口令不正确。"] and not at.metric
+    assert [shown(e) for e in at.error] == ["口令不正确。"] and not at.metric
     at.text_input[0].input("看板2026")
     at.button[0].click().run()
     assert [m.label for m in at.metric][:6] == ["交办总数", "已整改", "整改率", "超期", "临期", "按期整改率"]
@@ -167,7 +167,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
     assert at.caption[-1].value == "当前身份：创城办（王主任）"
     week1 = ledger(tmp_path, "市容交通周报.xlsx", WEEK1, "填报日期：2026年3月6日")
     upload(at, "市容交通周报.xlsx", week1)
-    assert SETTINGS_HINT not in [i.value for i in at.info]   # no settings hint before any data
+    assert SETTINGS_HINT not in [shown(i) for i in at.info]   # no settings hint before any data
 
     # Preview: nothing stored yet.
     assert db_state(empty_db)["batches"] == 0
@@ -200,7 +200,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
     # Commit: one batch, its rows and items; the mapping is remembered.
     button(at, "确认导入").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [
+    assert [shown(s) for s in at.success] == [
         "市容交通周报.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收1行，警告0条"]
     assert db_state(empty_db) == {"batches": 1, "items": 3, "source_rows": 6, "mappings": {"处理结果": "status"}}
     t = totals(empty_db)
@@ -208,7 +208,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
 
     # The same file again: stored nothing.
     upload(at, "市容交通周报(1).xlsx", week1)
-    assert [i.value for i in at.info] == [
+    assert [shown(i) for i in at.info] == [
         SETTINGS_HINT, "该文件与已导入的批次#1（“市容交通周报.xlsx”，截至2026-03-06）内容完全相同，无需重复导入。"]
     assert db_state(empty_db)["batches"] == 1
 
@@ -232,7 +232,7 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
     at.checkbox(key="confirm_remove|2").check().run()
     button(at, "删除此批次").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == ["已删除批次#2（第二周.xlsx）。"]
+    assert [shown(s) for s in at.success] == ["已删除批次#2（第二周.xlsx）。"]
     assert db_state(empty_db) == {"batches": 1, "items": 3, "source_rows": 6, "mappings": {"处理结果": "status"}}
     t = totals(empty_db)
     assert (t["items"], t["done"], t["overdue"], t["due_soon"]) == (3, 1, 1, 0)
@@ -245,15 +245,15 @@ def test_preview_override_commit_reupload_and_remove(office, empty_db, tmp_path)
         ("创城办", "王主任", "删除批次", 2, "批次#2：文件“第二周.xlsx”（截至2026-03-13，问题2条）"),
     ]
     go(at, "pages/audit_log.py")
-    shown = table(at, "logged_at")
-    assert shown["action"].tolist() == ["删除批次", "导入台账", "列对应", "导入台账"]
+    log = table(at, "logged_at")
+    assert log["action"].tolist() == ["删除批次", "导入台账", "列对应", "导入台账"]
 
 
 def test_report_date_given_by_hand(office, empty_db, tmp_path):
     at = office
     data = L.write_csv(tmp_path / "台账.csv", [HEADER[:4], *[r[:4] for r in WEEK1[:3]]], encoding="gbk").read_bytes()
     upload(at, "市容组台账.csv", data)
-    assert [e.value for e in at.error] == [str(pytest.raises(dp.LedgerError, parse_file, data, "市容组台账.csv").value)]
+    assert [shown(e) for e in at.error] == [str(pytest.raises(dp.LedgerError, parse_file, data, "市容组台账.csv").value)]
     at.date_input[0].set_value(D(2026, 3, 6)).run()
     assert not at.error and "截至日期来源：手工指定" in texts(at)
     assert metrics(at)["问题"] == "3"
@@ -272,7 +272,7 @@ def test_changing_the_detected_report_date(office, empty_db, tmp_path):
     at.date_input[0].set_value(D(2026, 3, 5)).run()
     assert "截至日期来源：手工指定" in texts(at)
     button(at, "确认导入").click().run()
-    assert at.success[0].value.startswith("周报.xlsx：已导入批次#1（截至2026-03-05）")
+    assert shown(at.success[0]).startswith("周报.xlsx：已导入批次#1（截至2026-03-05）")
 
 
 def test_several_files_at_once_and_bad_ones_beside_them(office, empty_db, tmp_path):
@@ -290,15 +290,15 @@ def test_several_files_at_once_and_bad_ones_beside_them(office, empty_db, tmp_pa
         with pytest.raises(dp.LedgerError) as refused:
             parse_file(data, name)
         expected.append(str(refused.value))
-    assert [e.value for e in at.error] == expected
+    assert [shown(e) for e in at.error] == expected
     assert db_state(empty_db)["batches"] == 0
     button(at, "全部导入（2个文件）").click().run()
     assert not at.exception
     assert db_state(empty_db)["batches"] == 2
-    assert [s.value for s in at.success] == [
+    assert [shown(s) for s in at.success] == [
         "一周.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收1行，警告0条",
         "二周.xlsx：已导入批次#2（截至2026-03-13），问题2条，跳过0行，拒收0行，警告0条"]
-    assert [e.value for e in at.error] == expected   # the refused files still say why
+    assert [shown(e) for e in at.error] == expected   # the refused files still say why
 
 
 def test_a_file_over_the_size_limit_is_refused_before_parsing(office, empty_db, tmp_path, monkeypatch):
@@ -308,7 +308,7 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(office, empty_db, 
     try:
         monkeypatch.setattr(dp, "parse_file", lambda *a, **k: pytest.fail("parsed a file over the limit"))
         upload(at, "大文件.xlsx", b"PK\x03\x04" + b"\x00" * (1536 * 1024))
-        assert [e.value for e in at.error] == ["文件“大文件.xlsx”：文件大小1.5MB，超过上限1MB，未导入"]
+        assert [shown(e) for e in at.error] == ["文件“大文件.xlsx”：文件大小1.5MB，超过上限1MB，未导入"]
     finally:
         st_config.set_option("server.maxUploadSize", before)
     assert db_state(empty_db)["batches"] == 0
@@ -325,13 +325,13 @@ def test_the_first_real_ledger_replaces_the_sample_and_asks_for_name_and_phases(
     shutil.copy(sample_db, path)
     at = login(run_app(monkeypatch, path))
     upload(at, "周报.xlsx", ledger(tmp_path, "周报.xlsx", WEEK1, "填报日期：2026年11月27日"))
-    assert "确认导入后，示例数据将同时删除。" in [w.value for w in at.warning]
+    assert "确认导入后，示例数据将同时删除。" in [shown(w) for w in at.warning]
     assert at.text_input(key="first_name").value == "创建全国文明城市"
     at.text_input(key="first_name").input("临江区创建全国文明城市").run()
     button(at, "确认导入").click().run()
     assert not at.exception
     assert db_state(path)["batches"] == 1
-    assert "示例数据（34个批次）已同时删除" in at.success[0].value
+    assert "示例数据（34个批次）已同时删除" in shown(at.success[0])
     con = dp.connect(path, read_only=True)
     try:
         assert con.execute("SELECT file_name, sample FROM batches").fetchall() == [("周报.xlsx", False)]
@@ -342,8 +342,8 @@ def test_the_first_real_ledger_replaces_the_sample_and_asks_for_name_and_phases(
             "临江区创建全国文明城市", list(PHASES))
     finally:
         con.close()
-    assert not [w for w in at.warning if "示例数据" in w.value]
-    assert not [i for i in at.info if "阶段" in i.value]
+    assert not [w for w in at.warning if "示例数据" in shown(w)]
+    assert not [i for i in at.info if "阶段" in shown(i)]
 
 
 def test_an_empty_campaign_name_blocks_the_first_real_ledger(monkeypatch, sample_db, tmp_path):
@@ -353,7 +353,7 @@ def test_an_empty_campaign_name_blocks_the_first_real_ledger(monkeypatch, sample
     at = login(run_app(monkeypatch, path))
     upload(at, "周报.xlsx", ledger(tmp_path, "周报.xlsx", WEEK1, "填报日期：2026年11月27日"))
     at.text_input(key="first_name").input(" ").run()
-    assert "活动设置：看板名称不能为空" in [e.value for e in at.error]
+    assert "活动设置：看板名称不能为空" in [shown(e) for e in at.error]
     assert button(at, "确认导入").disabled
     assert db_state(path)["batches"] == 34
 
@@ -411,12 +411,12 @@ def test_a_failed_commit_stores_nothing_and_can_be_retried(office, empty_db, tmp
     monkeypatch.setattr(ingest, "write_batch", half_then_fail)
     button(at, "确认导入").click().run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [shown(e) for e in at.error] == [
         "文件“周报.xlsx”未导入：保存时数据库出错（disk full），数据库保持导入前的状态，请稍后重试。"]
     assert db_state(empty_db)["batches"] == 0
     monkeypatch.setattr(ingest, "write_batch", real)
     button(at, "确认导入").click().run()
-    assert [s.value for s in at.success] == [
+    assert [shown(s) for s in at.success] == [
         "周报.xlsx：已导入批次#1（截至2026-03-06），问题3条，跳过0行，拒收1行，警告0条"]
     assert db_state(empty_db)["items"] == 3
 
@@ -437,7 +437,7 @@ def test_a_same_date_file_says_what_it_supersedes_and_which_fields_it_keeps(offi
                                                             "填报日期：2026年3月6日")).read_bytes()
     upload(at, "补报.xlsx", data)
     assert "同一截至日期已导入批次#1（“一周.xlsx”），其中2条问题也在本文件中：导入后这些问题以本文件为准。" in \
-        [i.value for i in at.info]
+        [shown(i) for i in at.info]
     assert [c.value for c in at.caption if c.value.startswith("本文件没有")] == [
         "本文件没有“整改时限”列：这些问题沿用此前台账中的内容。"]
     [b for b in at.button if b.label == "确认导入"][-1].click().run()
