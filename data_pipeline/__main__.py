@@ -1,5 +1,6 @@
-"""Command line: ``python -m data_pipeline {ingest,summary,batches,remove-batch}`` and
-the pages' data twins ``{overview,groups,overdue,trend}``.
+"""Command line: ``python -m data_pipeline {ingest,summary,batches,remove-batch}``, the
+pages' data twins ``{overview,groups,overdue,trend}`` and the meeting figures
+``{changes,forecast}`` (本周变化, 进度预测).
 
 A thin skin over the library: each command opens the database and calls one function.
 The twins call the page's own figure function (``figures``) with the stored campaign
@@ -213,6 +214,77 @@ def _page_lines(command: str, fig) -> list[str]:
     return [_table(rows)]
 
 
+# The meeting figures (``figures.changes``, ``figures.forecast``): (command, title, what it shows).
+MEETING = (("changes", "本周变化", "两期台账之间各工作组新交办、新整改、新增超期、整改后反弹、持续超期，整改率和排名的变化，"
+                                   "连续上红榜/黑榜期数和督办措施"),
+           ("forecast", "进度预测", "各工作组和全部问题在评估阶段开始前整改完成的概率，五成和八成五把握的完成日期"))
+
+
+def _cell(value, shown=labels.count) -> str:
+    return labels.NONE if value is None else shown(value)
+
+
+def cmd_meeting(args) -> int:
+    """``changes`` (本周变化 between ``--since`` and ``--as-of``) or ``forecast`` (进度预测
+    as of ``--as-of``): the figure function with the stored settings and the filters;
+    ``--json`` prints ``figures.to_json`` of it."""
+    con = connect(args.db, read_only=True)
+    try:
+        settings = load_settings(con)
+        as_of = args.as_of or latest_report_date(con)
+        if as_of is None:
+            print(json.dumps({"as_of": None}) if args.json else NO_DATA)
+            return EXIT_OK
+        filters = Filters.of(args.group, args.category)
+        if args.command == "changes":
+            try:
+                fig = figures.changes(con, as_of, args.since, settings, filters)
+            except ValueError as exc:
+                print(f"失败 {exc}", file=sys.stderr)
+                return EXIT_USAGE
+        else:
+            fig = figures.forecast(con, as_of, settings, filters)
+    finally:
+        con.close()
+    if args.json:
+        print(json.dumps(figures.to_json(fig), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"{settings.name}，截至{labels.full_day(fig.as_of)}")
+    lines = _changes_lines(fig) if args.command == "changes" else _forecast_lines(fig)
+    for line in lines:
+        print(line)
+    return EXIT_OK
+
+
+def _changes_lines(fig) -> list[str]:
+    if fig.table.empty:
+        return ["所选范围内没有问题。"]
+    head = [f"与{labels.full_day(fig.since)}的台账相比" if fig.since else "这是第一期台账，没有可比较的上一期"]
+    rows = [_header("group_name", "new_items", "newly_done", "newly_overdue", "reopened", "still_overdue",
+                    "completion_rate", "completion_rate_change", "on_time_rate_change", "rank", "rank_change",
+                    "board", "warning_streak", "escalation")]
+    for r in fig.table.itertuples():
+        rows.append((r.group_name, *(labels.count(getattr(r, k)) for k in
+                                     ("new_items", "newly_done", "newly_overdue", "reopened", "still_overdue")),
+                     labels.pct(r.completion_rate), labels.rate_change(r.completion_rate_change),
+                     labels.rate_change(r.on_time_rate_change), _cell(r.rank), labels.rank_change(r.rank_change),
+                     r.board or labels.NONE, labels.streak(r.warning_streak), r.escalation or labels.NONE))
+    return head + [_table(rows)]
+
+
+def _forecast_lines(fig) -> list[str]:
+    ev = fig.evaluation
+    head = [fig.method, f"{ev.name}{labels.full_day(ev.start)}开始" if ev else labels.FORECAST_NO_EVALUATION]
+    rows = [_header("group_name", "open", "weekly_new", "weekly_closed", "outlook_label", "probability", "light",
+                    "p50", "p85")]
+    for r in fig.table.itertuples():
+        rows.append((r.group_name, labels.count(r.open), _cell(r.weekly_new, labels.decimal),
+                     _cell(r.weekly_closed, labels.decimal), r.outlook_label, labels.pct(r.probability),
+                     r.light or labels.NONE, labels.forecast_day(r.p50, r.outlook),
+                     labels.forecast_day(r.p85, r.outlook)))
+    return head + [_table(rows)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m data_pipeline",
@@ -258,6 +330,22 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--min-days", type=int, default=0, metavar="N", help="只列超期达到N天的问题（默认0）")
         p.add_argument("--json", action="store_true", help="输出JSON")
         p.set_defaults(func=cmd_page)
+
+    for name, title, what in MEETING:
+        p = sub.add_parser(name, help=f"{title}（{what}）", description=f"{title}：{what}。按数据库中保存的设置计算。",
+                           epilog=f"例：python -m data_pipeline {name} --as-of 2026-11-27"
+                                  + (" --since 2026-11-13" if name == "changes" else "") + " --json",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--db", help=db_help)
+        p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
+                       help="截至日期（默认最近一次填报日期；按此日或之前最近一期台账计算）")
+        if name == "changes":
+            p.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
+                           help="与哪一天的台账比较（默认截至日期的上一期台账）")
+        p.add_argument("--group", action="append", metavar="工作组", help="只看这个工作组（可重复）")
+        p.add_argument("--category", action="append", metavar="类别", help="只看这个问题类别（可重复）")
+        p.add_argument("--json", action="store_true", help="输出JSON")
+        p.set_defaults(func=cmd_meeting)
 
     p = sub.add_parser("batches", help="列出已导入的批次",
                        description="列出已导入的批次（文件、截至日期、行数统计）。",

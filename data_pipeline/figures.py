@@ -1,7 +1,7 @@
 """Stage 6, figures: one function per thing a page shows, each one hop from its queries
 (``metrics``) and built by the pure ``campaign`` modules. The pages, the CLI twins
-(``python -m data_pipeline overview|groups|overdue|trend --json``), the tests and the
-exports call these and nothing else, so a number has one path.
+(``python -m data_pipeline overview|groups|overdue|trend|changes|forecast --json``), the
+tests and the exports call these and nothing else, so a number has one path.
 
 Every function takes the connection, the as-of date, the campaign settings and the
 filters (``metrics.Filters``) and returns a plain dataclass of values and DataFrames;
@@ -17,12 +17,16 @@ import numpy as np
 import pandas as pd
 
 from . import metrics
+from .campaign import changes as change_figures
+from .campaign import forecast as forecast_figures
 from .campaign import items as item_lists
 from .campaign.phases import PhaseInfo, phase_info, phase_table
 from .campaign.readiness import Readiness, pace_date, readiness
 from .campaign.settings import CampaignSettings, load_settings
+from .campaign.changes import Changes
+from .campaign.forecast import Forecast
 from .campaign.standing import Kpis, Standing, kpis, order_groups, previous_date, standing, totals
-from .labels import OVERDUE_BUCKETS
+from .labels import OVERDUE_BUCKETS, full_day
 from .metrics import ALL, Filters
 
 
@@ -36,6 +40,13 @@ def filter_options(con, settings: CampaignSettings) -> tuple[list[str], list[str
     the filters offer."""
     groups, categories = metrics.filter_options(con)
     return order_groups(groups, settings.group_order), categories
+
+
+def report_date_at(con, day: dt.date) -> dt.date | None:
+    """The latest report date on or before ``day`` (None when there is none): the date the
+    figures comparing report dates (``changes``, ``forecast``) are counted at."""
+    earlier = [d for d in metrics.report_dates(con) if d <= day]
+    return earlier[-1] if earlier else None
 
 
 # ---------------------------------------------------------------- 总览
@@ -67,7 +78,8 @@ def overview(con, as_of: dt.date, settings: CampaignSettings, filters: Filters =
     k = kpis(as_of, now, prev, totals(at(prev)) if prev else None)
     r = readiness(as_of, now, since, totals(at(since)) if since else None, settings)
     ages = metrics.overdue_ages(con, as_of, [(lo, hi) for _, lo, hi in OVERDUE_BUCKETS], filters=filters)
-    return Overview(as_of, k, r, item_lists.overdue_profile(ages), standing(at(as_of), settings))
+    history = metrics.series(con, as_of, by_group=True, filters=filters)
+    return Overview(as_of, k, r, item_lists.overdue_profile(ages), standing(at(as_of), settings, history))
 
 
 # ---------------------------------------------------------------- 工作组
@@ -171,6 +183,50 @@ def trend(con, as_of: dt.date, settings: CampaignSettings, filters: Filters = AL
     return TrendFigures(as_of, metrics.series(con, as_of, filters=filters), by_group,
                         order_groups(list(dict.fromkeys(by_group["group_name"])), settings.group_order),
                         phase_table(counts, settings.phases, as_of))
+
+
+# ---------------------------------------------------------------- 本周变化
+
+
+def changes(con, as_of: dt.date, since: dt.date | None = None, settings: CampaignSettings | None = None,
+            filters: Filters = ALL) -> Changes:
+    """本周变化 (``campaign.changes.Changes``) between two report dates: ``as_of`` is
+    taken at the latest report date on or before it (``report_date_at``), ``since``
+    likewise, by default the report date before that one (None when it is the first).
+    ``settings`` default to the stored ones. No report on or before ``as_of``: an empty
+    table. ``ValueError`` (a Chinese message) when ``since``'s report date is not before
+    ``as_of``'s."""
+    settings = settings or load_settings(con)
+    day = report_date_at(con, as_of)
+    if day is None:
+        return Changes(as_of, None, pd.DataFrame(columns=change_figures.CHANGE_COLUMNS), [])
+    then = previous_date(metrics.report_dates(con), day) if since is None else report_date_at(con, since)
+    if then is not None and then >= day:
+        raise ValueError(f"比较的台账日期（{full_day(then)}）应早于截至日期（{full_day(day)}）")
+    n = settings.due_soon_days
+    counts = metrics.counts(con, [d for d in (day, then) if d], by_group=True, filters=filters, due_soon_days=n)
+    now = counts[counts["as_of"] == day].drop(columns="as_of").reset_index(drop=True)
+    before = counts[counts["as_of"] == then].drop(columns="as_of").reset_index(drop=True)
+    history = metrics.series(con, day, by_group=True, filters=filters)
+    return change_figures.changes(
+        day, then, metrics.transitions(con, then, day, filters=filters), now, before,
+        standing(now, settings, history), standing(before, settings))
+
+
+# ---------------------------------------------------------------- 进度预测
+
+
+def forecast(con, as_of: dt.date, settings: CampaignSettings | None = None, filters: Filters = ALL, *,
+             runs: int = forecast_figures.DEFAULT_RUNS, seed: int = forecast_figures.DEFAULT_SEED) -> Forecast:
+    """进度预测 (``campaign.forecast.Forecast``) as of the latest report date on or before
+    ``as_of`` (``report_date_at``), from the weekly series up to it (``metrics.series``,
+    per group), with ``runs`` simulation runs seeded with ``seed``; ``settings`` default
+    to the stored ones."""
+    settings = settings or load_settings(con)
+    day = report_date_at(con, as_of) or as_of
+    history = metrics.series(con, day, by_group=True, filters=filters)
+    groups = order_groups(list(dict.fromkeys(history["group_name"])), settings.group_order)
+    return forecast_figures.forecast(history, day, groups, settings, runs=runs, seed=seed)
 
 
 # ---------------------------------------------------------------- the CLI's summary

@@ -40,6 +40,16 @@ COLUMN_LABELS = {
     "as_of": "截至", "items": "交办总数", "done": "已整改", "completion_rate": "整改率", "overdue": "超期",
     "due_soon": "临期", "long_term": "长期整改", "on_time_rate": "按期整改率", "card": "亮牌",
     "overdue_share": "超期占比", "reason": "说明", "phase": "阶段",
+    # standing and 本周变化 (``figures.changes``)
+    "board": "红黑榜", "rank": "排名", "rank_since": "上期排名", "rank_change": "排名变化",
+    "warning_streak": "连续上黑榜", "honour_streak": "连续上红榜", "escalation": "督办措施",
+    "new_items": "新交办", "newly_done": "新整改", "newly_overdue": "新增超期", "reopened": "整改后反弹",
+    "still_overdue": "持续超期", "completion_rate_since": "上期整改率", "completion_rate_change": "整改率变化",
+    "on_time_rate_since": "上期按期整改率", "on_time_rate_change": "按期整改率变化",
+    # 进度预测 (``figures.forecast``)
+    "open": "未整改", "weekly_new": "周均新增", "weekly_closed": "周均整改", "weekly_net": "周均净减少",
+    "outlook_label": "预测结论", "probability": "按期完成概率", "light": "预测亮灯", "p50": "五成把握完成日期",
+    "p85": "八成五把握完成日期",
 }
 # The ledger fields (``constants.COLUMN_ALIASES``) as the upload page names them: the
 # label of the column each one fills.
@@ -80,6 +90,20 @@ KPI_HELP = {
 CARDS = ("红牌", "黄牌", "绿牌")
 CARD_MEANINGS = {"红牌": "落后较多，难以按期完成", "黄牌": "落后但可追赶", "绿牌": "进度正常"}
 HONOUR, WARNING, UNRANKED = "红榜", "黑榜", "不排名"
+# How groups get on the 红榜/黑榜 (``CampaignSettings.badge_rule``).
+BADGE_RULES = {"threshold": "按整改率线", "rank": "按名次"}
+TOTAL = "合计"
+# 进度预测: its outlooks, lights (from the probability of finishing before 评估), the
+# method in one sentence, and what a date beyond the horizon shows.
+FORECAST_OUTLOOKS = {"forecast": "预计可完成", "done": "已全部整改", "not_shrinking": "积压未减少",
+                     "insufficient": "数据不足"}
+FORECAST_LIGHTS = ("红", "黄", "绿")
+FORECAST_LIGHT_MEANINGS = {"红": "评估前全部整改的可能性低", "黄": "评估前全部整改没有把握", "绿": "评估前大概率全部整改"}
+FORECAST_METHOD = "按最近{intervals}次台账间隔的每周新增与整改数随机抽样模拟{runs}次，估计各工作组全部整改完成的日期。"
+FORECAST_BEYOND = "两年内难以完成"
+FORECAST_NO_EVALUATION = "未设置评估阶段"
+FORECAST_EVALUATION_STARTED = "评估阶段已开始"
+FORECAST_TOO_FEW = "台账少于{n}期，无法预测"
 PHASE_STATES = {"past": "已结束", "current": "进行中", "future": "未开始"}
 OUTSIDE_PHASES = "阶段外"
 # Days overdue: (label, lowest, highest), both ends included; None: no bound.
@@ -131,6 +155,53 @@ def change(key: str, delta) -> str | None:
     if delta == 0:
         return "持平"
     return points(delta) if key.endswith("rate") else signed(delta)
+
+
+def rate_change(delta) -> str:
+    """A rate change in a table: ``+1.2个百分点``, ``持平``; None (a side without rate) -> ``—``."""
+    if _missing(delta):
+        return NONE
+    return "持平" if delta == 0 else points(delta)
+
+
+def rank_change(delta) -> str:
+    """A change of rank (positive = moved up): ``上升2位``, ``下降1位``, ``持平``; None -> ``—``."""
+    if _missing(delta):
+        return NONE
+    return "持平" if delta == 0 else f"上升{int(delta)}位" if delta > 0 else f"下降{-int(delta)}位"
+
+
+def streak(n) -> str:
+    """Consecutive reports on a list: ``连续3期``; 0 or None -> ``—``."""
+    return NONE if _missing(n) or not n else f"连续{int(n)}期"
+
+
+def escalation_steps(steps) -> str:
+    """The escalation rule in words: ``连续1期：通报批评；连续2期：约谈；连续3期及以上：问责``
+    (steps with ``reports`` and ``action``, in order of ``reports``; a step covers the
+    counts up to the next one)."""
+    steps = sorted(steps, key=lambda e: e.reports)
+    out = []
+    for i, e in enumerate(steps):
+        upto = steps[i + 1].reports - 1 if i + 1 < len(steps) else None
+        span = f"{e.reports}期及以上" if upto is None else f"{e.reports}期" if upto == e.reports else \
+            f"{e.reports}–{upto}期"
+        out.append(f"连续{span}：{e.action}")
+    return "；".join(out)
+
+
+def forecast_method(intervals: int, runs: int) -> str:
+    """The forecast's method in one sentence (``FORECAST_METHOD``)."""
+    return FORECAST_METHOD.format(intervals=intervals, runs=runs)
+
+
+def forecast_day(d, outlook: str = "forecast") -> str:
+    """A forecast date in a table: ``2026年3月6日``; without a date, the outlook's label
+    (``积压未减少``, ``数据不足``), or for a forecast ``两年内难以完成`` (not reached
+    within the horizon)."""
+    if _date(d) is not None:
+        return full_day(d)
+    return FORECAST_BEYOND if outlook in ("forecast", "done") else FORECAST_OUTLOOKS[outlook]
 
 
 def _date(d) -> dt.date | None:

@@ -197,6 +197,53 @@ def series(con, until: dt.date | None = None, *, by_group: bool = False, filters
     return _rates(df)[cols]
 
 
+TRANSITION_KEYS = ("new_items", "newly_done", "newly_overdue", "reopened", "still_overdue")
+
+
+def transitions(con, since: dt.date | None, as_of: dt.date, *, filters: Filters = ALL) -> pd.DataFrame:
+    """What changed from ``since`` to ``as_of`` (``since`` < ``as_of``; None: nothing was
+    known before), per group (sorted by name), over the items known as of ``as_of``,
+    each compared with its own state holding on ``since`` (none when it was not known
+    then), both read with ``holding`` (so only the rows valid on the two dates):
+
+    - ``new_items``: not known at ``since``, i.e. first seen after it;
+    - ``newly_done``: done at ``as_of``, not done at ``since`` (or not known then);
+    - ``reopened``: done at ``since``, not done at ``as_of`` (回头看: fixed, then found
+      unfixed again; an item fixed and found unfixed between the two dates, but not done
+      on either, is not counted);
+    - ``newly_overdue``: overdue at ``as_of``, not overdue at ``since`` (``OVERDUE``,
+      each judged at its own date);
+    - ``still_overdue``: overdue at both.
+
+    So items(as_of) = items(since) + new_items, done(as_of) = done(since) + newly_done -
+    reopened, and overdue(as_of) = newly_overdue + still_overdue. The filters apply on
+    both dates (an item whose category entered the filter after ``since`` counts as
+    not known then)."""
+    cols = ["group_name", *TRANSITION_KEYS]
+    where, params = filters.sql()
+    params["as_of"] = as_of
+    if since is None:
+        before = "SELECT NULL::VARCHAR AS item_key, FALSE AS done, FALSE AS overdue WHERE FALSE"
+    else:
+        params["since"] = since
+        before = f"SELECT item_key, status = 'done' AS done, {OVERDUE} AS overdue FROM ({holding('since', where)})"
+    df = _frame(con, f"""
+        WITH a AS (SELECT item_key, group_name, status = 'done' AS done, {OVERDUE} AS overdue
+                   FROM ({holding("as_of", where)})),
+             s AS ({before})
+        SELECT a.group_name,
+               count(*) FILTER (WHERE s.item_key IS NULL) AS new_items,
+               count(*) FILTER (WHERE a.done AND NOT coalesce(s.done, FALSE)) AS newly_done,
+               count(*) FILTER (WHERE a.overdue AND NOT coalesce(s.overdue, FALSE)) AS newly_overdue,
+               count(*) FILTER (WHERE s.done AND NOT a.done) AS reopened,
+               count(*) FILTER (WHERE a.overdue AND s.overdue) AS still_overdue
+        FROM a LEFT JOIN s USING (item_key)
+        GROUP BY a.group_name ORDER BY a.group_name""", params)
+    for c in TRANSITION_KEYS:
+        df[c] = df[c].astype("int64")
+    return df[cols]
+
+
 def overdue_ages(con, as_of: dt.date, buckets: Sequence[tuple[int, int | None]], *,
                  filters: Filters = ALL) -> dict:
     """How long the items overdue as of ``as_of`` have been overdue: ``count``,

@@ -108,7 +108,8 @@ def items_at(con, day, groups=None):
 def test_every_setting_has_a_chinese_label_and_help():
     help_ = c.setting_help()
     assert list(help_) == ["name", "phases", "honour_rate", "warning_rate", "due_soon_days", "min_items_to_rank",
-                           "red_overdue_share", "yellow_overdue_share", "group_order"]
+                           "red_overdue_share", "yellow_overdue_share", "group_order", "badge_rule", "badge_top_n",
+                           "badge_bottom_n", "escalation", "forecast_green", "forecast_yellow"]
     for key, (label, text) in help_.items():
         assert label and text, key
         assert any("\u4e00" <= ch <= "\u9fff" for ch in label + text), key
@@ -118,7 +119,10 @@ def test_generic_defaults_without_sample_data(history):
     assert c.load_settings(history) == c.CampaignSettings()
     assert c.CampaignSettings() == c.CampaignSettings(
         name="创建全国文明城市", phases=[], honour_rate=0.90, warning_rate=0.85, due_soon_days=3,
-        min_items_to_rank=5, red_overdue_share=0.20, yellow_overdue_share=0.10, group_order=[])
+        min_items_to_rank=5, red_overdue_share=0.20, yellow_overdue_share=0.10, group_order=[],
+        badge_rule="threshold", badge_top_n=3, badge_bottom_n=3,
+        escalation=[c.Escalation(1, "通报批评"), c.Escalation(2, "约谈"), c.Escalation(3, "问责")],
+        forecast_green=0.85, forecast_yellow=0.5)
 
 
 def test_sample_settings_come_from_the_sample_campaign(read_sample):
@@ -129,14 +133,17 @@ def test_sample_settings_come_from_the_sample_campaign(read_sample):
     assert s.group_order == GROUPS
 
 
-def test_sample_settings_stay_while_real_data_is_added(sample_db, tmp_path):
+def test_sample_settings_leave_with_the_sample_when_real_data_is_added(sample_db, tmp_path):
+    """The first real ledger replaces the sample, and its settings the office has not
+    changed (``ingest``)."""
     path = tmp_path / "mixed.duckdb"
     shutil.copy(sample_db, path)
     con = dp.connect(path)
     try:
         ingest_file(con, L.write_xlsx(tmp_path / "w1.xlsx", L.flat_rows(HEADER, WEEKS["w1.xlsx"][1],
                                                                           "填报日期：2026年3月6日")))
-        assert c.load_settings(con).name == "临江区创建全国文明城市（示例）"
+        assert c.load_settings(con) == c.CampaignSettings()
+        assert dp.report_dates(con) == [W1]
     finally:
         con.close()
 
@@ -155,6 +162,32 @@ def test_save_and_load_round_trip_and_bumps_data_version(history, db_path):
                                                yellow_overdue_share=0.05, group_order=["乙", "甲"])
     finally:
         ro.close()
+
+
+def test_badge_escalation_and_forecast_settings_round_trip(history, db_path):
+    """The 红黑榜 rule, its 名额, the escalation steps (stored trimmed, by count) and the
+    forecast lines are stored and read back; the audit log says what changed."""
+    new = settings(badge_rule="rank", badge_top_n=2, badge_bottom_n=1,
+                   escalation=[c.Escalation(3, " 问责 "), c.Escalation(1, "通报批评")],
+                   forecast_green=0.9, forecast_yellow=0.6)
+    assert c.save_settings(history, new, dp.audit.Actor("王主任", "创城办")) == []
+    detail = history.execute("SELECT detail FROM audit_log ORDER BY logged_at DESC LIMIT 1").fetchone()[0]
+    history.close()
+    ro = dp.connect(db_path, read_only=True)
+    try:
+        got = c.load_settings(ro)
+    finally:
+        ro.close()
+    assert (got.badge_rule, got.badge_top_n, got.badge_bottom_n, got.forecast_green, got.forecast_yellow) == (
+        "rank", 2, 1, 0.9, 0.6)
+    assert got.escalation == [c.Escalation(1, "通报批评"), c.Escalation(3, "问责")]
+    assert got == settings(badge_rule="rank", badge_top_n=2, badge_bottom_n=1,
+                           escalation=[c.Escalation(1, "通报批评"), c.Escalation(3, "问责")],
+                           forecast_green=0.9, forecast_yellow=0.6)
+    assert detail.endswith("红黑榜规则：按整改率线 → 按名次；红榜名额（按名次时）：3 → 2；黑榜名额（按名次时）：3 → 1；"
+                           "连续上黑榜的督办措施：连续1期：通报批评；连续2期：约谈；连续3期及以上：问责 → "
+                           "连续1–2期：通报批评；连续3期及以上：问责；进度预测绿色线（概率）：85% → 90%；"
+                           "进度预测黄色线（概率）：50% → 60%")
 
 
 def test_invalid_settings_are_not_stored(history):
@@ -185,6 +218,14 @@ def test_invalid_settings_are_not_stored(history):
      ["临期天数应为0到365之间的整数", "参与排名的最少交办数应为不小于0的整数"]),
     ({"group_order": ["甲", "乙", "甲"]}, ["工作组显示顺序中有重复的工作组"]),
     ({"honour_rate": 1.0, "warning_rate": 0.0, "due_soon_days": 0, "min_items_to_rank": 0}, []),
+    ({"badge_rule": "best"}, ["红黑榜规则应为“按整改率线”或“按名次”"]),
+    ({"badge_top_n": -1, "badge_bottom_n": 2.5},
+     ["红榜名额（按名次时）应为0到1000之间的整数", "黑榜名额（按名次时）应为0到1000之间的整数"]),
+    ({"escalation": [c.Escalation(0, "约谈"), c.Escalation(2, " "), c.Escalation(2, "问责")]},
+     ["第1项督办措施的连续上黑榜期数应为不小于1的整数", "第2项督办措施缺少措施名称", "连续上黑榜2期的督办措施重复"]),
+    ({"forecast_green": 1.5}, ["进度预测绿色线（概率）应在0%到100%之间"]),
+    ({"forecast_green": 0.4, "forecast_yellow": 0.5}, ["进度预测黄色线（50%）不能高于绿色线（40%）"]),
+    ({"badge_rule": "rank", "badge_top_n": 0, "badge_bottom_n": 1000, "escalation": []}, []),
 ])
 def test_validation_messages(change, errors):
     assert c.validate_settings(settings(**change)) == errors
@@ -261,6 +302,12 @@ def test_standing_with_default_thresholds(history):
     ]
     assert st.table["overdue_share"].tolist() == [0.0, 0.0, 0.2]
     assert (st.honour, st.warning, st.unranked) == ([], ["甲", "乙"], ["丙"])
+    # Ranked from 5 items on: 乙 (5 items on 03-13, 60%) on the 黑榜 twice, 甲 (5 items on
+    # 03-20) once; the longest run comes first.
+    assert st.table[["group_name", "rank", "warning_streak", "honour_streak", "escalation"]].values.tolist() == [
+        ["丙", None, 0, 0, ""], ["乙", 1, 2, 0, "约谈"], ["甲", 2, 1, 0, "通报批评"]]
+    assert st.escalated == ["乙", "甲"]
+    assert overview(history, W2).standing.table["escalation"].tolist() == ["", "通报批评", ""]
 
 
 def test_standing_with_own_thresholds_and_order(history):

@@ -25,6 +25,19 @@ class Phase:
     end: dt.date
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """A step of the escalation of groups on the 黑榜: from ``reports`` consecutive reports
+    on the 黑榜 on, the group gets ``action`` (通报批评, 约谈, 问责 …)."""
+
+    reports: int
+    action: str
+
+
+BADGE_RULES = ("threshold", "rank")
+DEFAULT_ESCALATION = [Escalation(1, "通报批评"), Escalation(2, "约谈"), Escalation(3, "问责")]
+
+
 def _setting(default, label: str, help: str):
     meta = {"label": label, "help": help}
     if isinstance(default, list):
@@ -53,6 +66,18 @@ class CampaignSettings:
                                            "未亮红牌、但超期占比高于此值或整改率低于红榜线时亮黄牌。")
     group_order: list = _setting([], "工作组显示顺序",
                                  "表格和图例中工作组的先后顺序；没有列出的工作组排在后面，按名称排序。")
+    badge_rule: str = _setting("threshold", "红黑榜规则",
+                               "“按整改率线”：整改率达到红榜线的工作组上红榜、低于黑榜线的上黑榜；“按名次”：整改率"
+                               "前N名上红榜、后N名上黑榜，并列的都列出，已上红榜的不再上黑榜。")
+    badge_top_n: int = _setting(3, "红榜名额（按名次时）", "按名次评榜时，整改率排前N名（含并列）的工作组上红榜。")
+    badge_bottom_n: int = _setting(3, "黑榜名额（按名次时）", "按名次评榜时，整改率排后N名（含并列）的工作组上黑榜。")
+    escalation: list = _setting(DEFAULT_ESCALATION, "连续上黑榜的督办措施",
+                                "工作组连续N期台账上黑榜时采取的措施，例如连续1期通报批评、连续2期约谈、连续3期及以上问责；"
+                                "取次数不超过连续期数的最后一级。")
+    forecast_green: float = _setting(0.85, "进度预测绿色线（概率）",
+                                     "按期完成（评估阶段开始前全部整改）的概率达到此值时显示绿色。")
+    forecast_yellow: float = _setting(0.50, "进度预测黄色线（概率）",
+                                      "按期完成的概率达到此值、但低于绿色线时显示黄色；更低显示红色。")
 
 
 def setting_help() -> dict[str, tuple[str, str]]:
@@ -63,13 +88,18 @@ def setting_help() -> dict[str, tuple[str, str]]:
 def _encode(key: str, value) -> str:
     if key == "phases":
         value = [[p.name, p.start.isoformat(), p.end.isoformat()] for p in value]
+    elif key == "escalation":
+        value = [[e.reports, e.action] for e in value]
     return json.dumps(value, ensure_ascii=False)
 
 
 def _decode(key: str, value):
     if key == "phases":
         return [Phase(n, dt.date.fromisoformat(s), dt.date.fromisoformat(e)) for n, s, e in value]
+    if key == "escalation":
+        return [Escalation(n, a) for n, a in value]
     return value
+
 
 
 def load_settings(con) -> CampaignSettings:
@@ -101,7 +131,10 @@ def validate_settings(s: CampaignSettings) -> list[str]:
 
     Rules: a non-empty name; each phase has a name, names are distinct, start <= end,
     and no two phases share a day; rates are in [0, 1]; 黑榜线 <= 红榜线; 黄牌超期占比
-    <= 红牌超期占比; 临期天数 in 0..365; 最少交办数 >= 0; group names are distinct."""
+    <= 红牌超期占比; 临期天数 in 0..365; 最少交办数 >= 0; group names are distinct; the 红黑榜
+    rule is threshold or rank, its 名额 integers in 0..1000; each escalation step has a
+    count >= 1 (distinct counts) and an action; the forecast lines are in [0, 1] with
+    yellow <= green."""
     errors: list[str] = []
     label = {k: v[0] for k, v in setting_help().items()}
     if not str(s.name).strip():
@@ -140,15 +173,46 @@ def validate_settings(s: CampaignSettings) -> list[str]:
         errors.append("参与排名的最少交办数应为不小于0的整数")
     if len(set(s.group_order)) != len(s.group_order):
         errors.append("工作组显示顺序中有重复的工作组")
+    if s.badge_rule not in BADGE_RULES:
+        errors.append(f"红黑榜规则应为{'或'.join('“' + labels.BADGE_RULES[r] + '”' for r in BADGE_RULES)}")
+    for key in ("badge_top_n", "badge_bottom_n"):
+        value = getattr(s, key)
+        if not _whole(value) or not 0 <= value <= 1000:
+            errors.append(f"{label[key]}应为0到1000之间的整数")
+    counts: list[int] = []
+    for i, e in enumerate(s.escalation, start=1):
+        if not _whole(e.reports) or e.reports < 1:
+            errors.append(f"第{i}项督办措施的连续上黑榜期数应为不小于1的整数")
+        elif e.reports in counts:
+            errors.append(f"连续上黑榜{e.reports}期的督办措施重复")
+        else:
+            counts.append(e.reports)
+        if not isinstance(e.action, str) or not e.action.strip():
+            errors.append(f"第{i}项督办措施缺少措施名称")
+    bad = [key for key in ("forecast_green", "forecast_yellow")
+           if not isinstance(getattr(s, key), (int, float)) or not 0 <= getattr(s, key) <= 1]
+    errors += [f"{label[key]}应在0%到100%之间" for key in bad]
+    if not bad and s.forecast_yellow > s.forecast_green:
+        errors.append(f"进度预测黄色线（{labels.threshold(s.forecast_yellow)}）"
+                      f"不能高于绿色线（{labels.threshold(s.forecast_green)}）")
     return errors
+
+
+def _whole(value) -> bool:
+    """An int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _shown(key: str, value) -> str:
     """A setting's value as the audit log shows it."""
     if key == "phases":
         return "；".join(f"{p.name} {labels.full_period(p.start, p.end)}" for p in value) or "（无）"
-    if key.endswith(("_rate", "_share")):
+    if key.endswith(("_rate", "_share")) or key.startswith("forecast_"):
         return labels.threshold(value)
+    if key == "badge_rule":
+        return labels.BADGE_RULES.get(value, str(value))
+    if key == "escalation":
+        return labels.escalation_steps(value) or "（无）"
     if isinstance(value, list):
         return "、".join(value) or "（无）"
     return str(value)
@@ -164,13 +228,17 @@ def settings_changes(old: CampaignSettings, new: CampaignSettings) -> str:
 def save_settings(con, s: CampaignSettings, actor: audit.Actor | None = None) -> list[str]:
     """Validate and store every setting (one transaction, with an audit-log entry
     listing what changed when ``actor`` is given) and bump the database's
-    ``data_version`` so cached pages refresh. Returns the problems found
-    (``validate_settings``); when there are any, nothing is stored."""
+    ``data_version`` so cached pages refresh. Names and actions are stored trimmed, the
+    escalation steps by their count. Returns the problems found (``validate_settings``);
+    when there are any, nothing is stored."""
     s = replace(s, name=str(s.name).strip(),
-                phases=[Phase(str(p.name).strip(), p.start, p.end) for p in s.phases])
+                phases=[Phase(str(p.name).strip(), p.start, p.end) for p in s.phases],
+                escalation=[Escalation(e.reports, e.action.strip() if isinstance(e.action, str) else "")
+                            for e in s.escalation])
     errors = validate_settings(s)
     if errors:
         return errors
+    s = replace(s, escalation=sorted(s.escalation, key=lambda e: e.reports))
     changes = settings_changes(load_settings(con), s)
     with transaction(con):
         for f in fields(CampaignSettings):

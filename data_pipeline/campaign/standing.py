@@ -1,8 +1,10 @@
 """How are we doing, and who is behind: the KPI cards with their change since the
-previous report, and the groups' standing (红榜/黑榜, 红/黄/绿牌). Pure: frames of
-``metrics.counts`` in, figures out."""
+previous report, and the groups' standing (红榜/黑榜 by the configured rule, rank,
+consecutive reports on each list and the escalation due, 红/黄/绿牌). Pure: frames of
+``metrics.counts`` and ``metrics.series`` in, figures out."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,49 +104,116 @@ def group_card(rate: float | None, overdue_share: float | None, s: CampaignSetti
     return green, f"整改率{pct(rate)}，超期占比{pct(share)}"
 
 
-STANDING_COLUMNS = ["group_name", *METRIC_KEYS, "overdue_share", "ranked", "board", "card", "reason"]
+def boards(df: pd.DataFrame, s: CampaignSettings, by: str | None = None) -> pd.DataFrame:
+    """``ranked``, ``rank`` and ``board`` of each row of ``df`` (``group_name``, ``items``,
+    ``completion_rate``; ``by``: a column such as ``as_of`` whose values are ranked apart),
+    by these rules:
+
+    - ranked: items >= ``min_items_to_rank``; others are 不排名 (listed, not ranked);
+    - ``rank``: among the ranked groups with a rate, 1 + the number with a higher 整改率
+      (equal rates share a rank: 1, 2, 2, 4); None when not ranked;
+    - threshold rule (``badge_rule`` = threshold): 红榜 when 整改率 >= 红榜线, 黑榜 when
+      < 黑榜线;
+    - rank rule (``badge_rule`` = rank): 红榜 when rank <= ``badge_top_n``; 黑榜 when 1 +
+      the number of ranked groups with a lower rate <= ``badge_bottom_n`` and the group is
+      not on the 红榜 (ties are all listed; a group is never on both lists);
+    - otherwise ``""``."""
+    rate = pd.to_numeric(df["completion_rate"], errors="coerce").astype("float64")
+    ranked = (df["items"] >= s.min_items_to_rank).to_numpy()
+    keys = df[by] if by else pd.Series(0, index=df.index)
+    rated = rate.where(ranked & rate.notna().to_numpy())
+    rank = rated.groupby(keys).rank(method="min", ascending=False)
+    if s.badge_rule == "rank":
+        from_bottom = rated.groupby(keys).rank(method="min", ascending=True)
+        honour = (rank <= s.badge_top_n).to_numpy()
+        warning = (from_bottom <= s.badge_bottom_n).to_numpy() & ~honour
+    else:
+        honour = (rated >= s.honour_rate).to_numpy()
+        warning = (rated < s.warning_rate).to_numpy()
+    board = [UNRANKED if not r else HONOUR if h else WARNING if w else "" for r, h, w in zip(ranked, honour, warning)]
+    return pd.DataFrame({"ranked": ranked, "rank": pd.array([None if v != v else int(v) for v in rank], dtype=object),
+                         "board": board}, index=df.index)
+
+
+def streaks(history: pd.DataFrame, s: CampaignSettings) -> pd.DataFrame:
+    """Per group of ``history`` (``metrics.series(by_group=True)`` rows: the counts by
+    group at each report date), how many consecutive report dates, counting back from
+    the last one, it has been on the 黑榜 (``warning_streak``) and on the 红榜
+    (``honour_streak``), each date's lists made by today's rule (``boards``) among the
+    groups of that date. A date on which the group had no items breaks a run. Columns
+    ``group_name``, ``warning_streak``, ``honour_streak``; empty without history."""
+    if history.empty:
+        return pd.DataFrame({"group_name": pd.Series(dtype=object), "warning_streak": pd.Series(dtype="int64"),
+                             "honour_streak": pd.Series(dtype="int64")})
+    b = pd.concat([history[["as_of", "group_name"]], boards(history, s, by="as_of")["board"]], axis=1)
+    grid = b.pivot(index="as_of", columns="group_name", values="board").sort_index().fillna("")
+    run = {}
+    for name, board in (("warning_streak", WARNING), ("honour_streak", HONOUR)):
+        on = (grid == board).to_numpy()[::-1]
+        run[name] = on.cumprod(axis=0).sum(axis=0).astype("int64")
+    return pd.DataFrame({"group_name": list(grid.columns), **run})
+
+
+def escalation_for(streak: int, steps) -> str:
+    """The action for a group ``streak`` consecutive reports on the 黑榜: that of the last
+    step (by ``reports``) with ``reports`` <= ``streak``; ``""`` when none applies."""
+    due = [e for e in sorted(steps, key=lambda e: e.reports) if e.reports <= streak]
+    return due[-1].action if due else ""
+
+
+def board_rules(s: CampaignSettings) -> tuple[str, str]:
+    """(红榜 rule, 黑榜 rule) in words, as the pages and the 通报 print them."""
+    if s.badge_rule == "rank":
+        return f"整改率前{s.badge_top_n}名（含并列）", f"整改率后{s.badge_bottom_n}名（含并列，已上红榜的除外）"
+    return f"整改率达到{threshold(s.honour_rate)}及以上", f"整改率低于{threshold(s.warning_rate)}"
+
+
+STANDING_COLUMNS = ["group_name", *METRIC_KEYS, "overdue_share", "ranked", "rank", "board", "warning_streak",
+                    "honour_streak", "escalation", "card", "reason"]
 
 
 @dataclass(frozen=True)
 class Standing:
     """Groups as of a date. ``table``: one row per group in the configured order with
     ``group_name``, ``METRIC_KEYS``, ``overdue_share`` (overdue / items), ``ranked``
-    (items >= ``min_items_to_rank``), ``board`` (红榜 / 黑榜 / "" / 不排名), ``card`` and
-    ``reason``. ``honour``: ranked groups with 整改率 >= 红榜线, best first; ``warning``:
-    ranked groups with 整改率 < 黑榜线, worst first (ties: more items first, then name);
-    ``unranked``: groups with fewer items, in the configured order."""
+    (items >= ``min_items_to_rank``), ``rank`` and ``board`` (红榜 / 黑榜 / "" / 不排名;
+    ``boards``), ``warning_streak`` and ``honour_streak`` (``streaks``), ``escalation``
+    (the step of ``escalation`` due for the 黑榜 run, ``""`` when none; ``escalation_for``),
+    ``card`` and ``reason``. ``honour``: the 红榜, best first; ``warning``: the 黑榜,
+    worst first (ties: more items first, then name); ``unranked``: groups with fewer
+    items, in the configured order; ``escalated``: groups with an escalation, longest
+    黑榜 run first, then as in ``warning``."""
 
     table: pd.DataFrame
     honour: list[str]
     warning: list[str]
     unranked: list[str]
+    escalated: list[str] = dataclasses.field(default_factory=list)
 
 
-def standing(by_group: pd.DataFrame, s: CampaignSettings) -> Standing:
-    """``Standing`` from ``metrics.counts(by_group=True)`` rows of one date."""
+def standing(by_group: pd.DataFrame, s: CampaignSettings, history: pd.DataFrame | None = None) -> Standing:
+    """``Standing`` from ``metrics.counts(by_group=True)`` rows of one date; ``history``:
+    the counts by group at the report dates up to it (``metrics.series(by_group=True)``)
+    for the runs on each list; without it the date's own counts are the only report."""
     if by_group.empty:
-        return Standing(pd.DataFrame(columns=STANDING_COLUMNS), [], [], [])
+        return Standing(pd.DataFrame(columns=STANDING_COLUMNS), [], [], [], [])
     df = by_group.set_index("group_name").loc[order_groups(list(by_group["group_name"]), s.group_order)].reset_index()
     df["overdue_share"] = [o / n if n else None for o, n in zip(df["overdue"], df["items"])]
-    df["ranked"] = df["items"] >= s.min_items_to_rank
-    boards, cards, reasons = [], [], []
-    for rate, share, ranked in zip(df["completion_rate"], df["overdue_share"], df["ranked"]):
-        card, reason = group_card(rate, share, s)
-        cards.append(card)
-        reasons.append(reason)
-        if not ranked:
-            boards.append(UNRANKED)
-        elif rate is not None and rate >= s.honour_rate:
-            boards.append(HONOUR)
-        elif rate is not None and rate < s.warning_rate:
-            boards.append(WARNING)
-        else:
-            boards.append("")
-    df["board"], df["card"], df["reason"] = boards, cards, reasons
+    df = pd.concat([df, boards(df, s)], axis=1)
+    runs = streaks(by_group.assign(as_of=0) if history is None else history, s).set_index("group_name")
+    for col in ("warning_streak", "honour_streak"):
+        df[col] = df["group_name"].map(runs[col]).fillna(0).astype("int64")
+    df["escalation"] = [escalation_for(n, s.escalation) for n in df["warning_streak"]]
+    cards = [group_card(rate, share, s) for rate, share in zip(df["completion_rate"], df["overdue_share"])]
+    df["card"], df["reason"] = [c for c, _ in cards], [r for _, r in cards]
     df = df[STANDING_COLUMNS].reset_index(drop=True)
     honour = df[df["board"] == HONOUR].sort_values(["completion_rate", "items", "group_name"],
                                                    ascending=[False, False, True])
     warning = df[df["board"] == WARNING].sort_values(["completion_rate", "items", "group_name"],
                                                      ascending=[True, False, True])
+    worst = {g: i for i, g in enumerate(warning["group_name"])}
+    due = df[df["escalation"] != ""]
+    escalated = [g for _, _, g in sorted((-n, worst.get(g, len(worst)), g)
+                                         for g, n in zip(due["group_name"], due["warning_streak"]))]
     return Standing(df, list(honour["group_name"]), list(warning["group_name"]),
-                    list(df.loc[~df["ranked"], "group_name"]))
+                    list(df.loc[~df["ranked"], "group_name"]), escalated)
