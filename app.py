@@ -6,17 +6,28 @@
 - The shared sidebar (as-of date, group and category filters) is drawn here, on every
   run, so its choices persist across pages; the page gets them from
   ``dashboard.view.page_view`` (``dashboard`` is the Streamlit side's package;
-  ``pages/`` holds only page scripts).
+  ``pages/`` holds the page scripts).
 - Roles (``dashboard.access``): the 管理 pages (数据上传, 上传记录, 设置, 操作日志) are listed only
-  for the logged-in office; everyone else sees 创城办登录 there. A configured viewer
-  passcode is asked for before anything else.
-- Pages are listed explicitly (``pages/`` is not auto-discovered once st.navigation is
-  used). Their URL paths (pinyin) must differ from the file names: while Streamlit
-  still treats ``pages/`` as a v1 pages folder (a new server's first run, every
-  AppTest run) a URL equal to a file name would run that page file without this
-  router. To add a page: write ``pages/<name>.py`` (collect inputs -> call one
-  ``data_pipeline.figures`` function through ``dashboard.data`` -> render) and add an ``st.Page`` below; an
-  office-only page goes into ``admin``.
+  for the logged-in office. For everyone else 创城办登录 is listed, and the office pages'
+  URLs (``/shangchuan``, ``/jilu``, ``/shezhi``, ``/rizhi``) open 创城办登录 too, unlisted:
+  a page's identity is its URL path, so after the log-in the same URL is the page asked
+  for. For the office, ``/denglu`` opens 数据上传. A configured viewer passcode is asked
+  for before anything else; a token cookie restores the role after a reload.
+- Sessions (``dashboard.sessions``): the upload endpoint takes files only from office
+  sessions; previews are freed whenever the page run is not 数据上传.
+- URLs: every page path works on the first request to a new server. Pages are listed
+  explicitly (``pages/`` is not auto-discovered once st.navigation is used), but until
+  st.navigation has run once in a process, Streamlit treats ``pages/`` as a v1 pages
+  folder: a URL is looked up among the file names there. So the URL paths (pinyin)
+  differ from the page files' names, each has a one-line alias ``pages/_<path>.py``
+  that hands that first run to this router (``sessions.reroute_first_run``), and every
+  page does the same when the first request names its file (``/upload`` opens 总览,
+  never the office page without this router). An unknown path opens 总览 with
+  Streamlit's notice (in Chinese, ``dashboard.chrome``).
+- To add a page: write ``pages/<name>.py`` (collect inputs -> call one
+  ``data_pipeline.figures`` function through ``dashboard.data`` -> render), add an
+  ``st.Page`` below and its alias ``pages/_<url path>.py``; an office-only page goes
+  into ``OFFICE_PAGES``.
 """
 from __future__ import annotations
 
@@ -24,27 +35,35 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, chrome, view
+from dashboard import access, chrome, sessions, view
 
 ROOT = Path(__file__).resolve().parent
+PAGES = ROOT / "pages"
+# (file, title, icon, URL path) of the office's pages; the first opens after a log-in.
+OFFICE_PAGES = [
+    ("upload.py", "数据上传", ":material/upload_file:", "shangchuan"),
+    ("history.py", "上传记录", ":material/history:", "jilu"),
+    ("settings.py", "设置", ":material/settings:", "shezhi"),
+    ("audit_log.py", "操作日志", ":material/receipt_long:", "rizhi"),
+]
+LOGIN = dict(title="创城办登录", icon=":material/login:")
 
 st.set_page_config(page_title="创城进度看板", page_icon=str(chrome.ICON), layout="wide")
 chrome.install()
-
-access.viewer_gate()
+sessions.install()
 view.first_start()
+access.restore()
+access.viewer_gate()
 
-PAGES = ROOT / "pages"
-if access.is_office():
-    upload = st.Page(PAGES / "upload.py", title="数据上传", icon=":material/upload_file:", url_path="shangchuan")
-    admin = [
-        upload,
-        st.Page(PAGES / "history.py", title="上传记录", icon=":material/history:", url_path="jilu"),
-        st.Page(PAGES / "settings.py", title="设置", icon=":material/settings:", url_path="shezhi"),
-        st.Page(PAGES / "audit_log.py", title="操作日志", icon=":material/receipt_long:", url_path="rizhi"),
-    ]
+office = access.is_office()
+sessions.track(office)
+if office:
+    admin = [st.Page(PAGES / f, title=t, icon=i, url_path=u) for f, t, i, u in OFFICE_PAGES]
+    upload = admin[0]
+    admin.append(st.Page(lambda: st.switch_page(upload), url_path="denglu", visibility="hidden", **LOGIN))
 else:
-    admin = [st.Page(PAGES / "login.py", title="创城办登录", icon=":material/login:", url_path="denglu")]
+    admin = [st.Page(PAGES / "login.py", url_path="denglu", **LOGIN)]
+    admin += [st.Page(PAGES / "login.py", url_path=u, visibility="hidden", **LOGIN) for _, _, _, u in OFFICE_PAGES]
 navigation = st.navigation({
     "进度看板": [
         st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="zonglan", default=True),
@@ -54,8 +73,11 @@ navigation = st.navigation({
     ],
     "管理": admin,
 })
-if access.is_office() and access.just_logged_in():
-    st.switch_page(upload)
+if not office:
+    access.ask_for(next((t for _, t, _, u in OFFICE_PAGES if u == navigation.url_path), None))
+if navigation.url_path != OFFICE_PAGES[0][3]:
+    sessions.release_uploads()
+access.sync_cookie()
 page_view = view.sidebar()
 access.sidebar_badge()
 with view.busy_guard(), view.routed(page_view):

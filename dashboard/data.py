@@ -258,8 +258,8 @@ def batch_file(db: str, batch_id: int) -> tuple[str, bytes] | None:
         return dp.batch_file(con, batch_id)
 
 
-@st.cache_data(**CACHE)
 def audit_entries(db: str, version: int):
-    """``audit.entries``, newest first."""
+    """``audit.entries``, newest first (not cached: log-ins are logged without bumping
+    ``data_version``)."""
     with reading(db) as con:
         return audit.entries(con)

@@ -20,7 +20,7 @@ from data_pipeline.campaign.settings import CampaignSettings
 from data_pipeline.errors import DatabaseBusy
 from data_pipeline.metrics import Filters
 
-from . import access, data
+from . import access, data, sessions
 from .widgets import flash, md
 
 # ---------------------------------------------------------------- the page's context
@@ -122,7 +122,10 @@ def sidebar() -> View:
 def page_view(title: str, *, allow_empty: bool = False) -> View:
     """Start a page: its heading, the banners, and the empty state (which stops the
     page, unless ``allow_empty``) when there is no data yet. The ``View`` is the one the
-    router made for this run, else (a page run on its own) the sidebar is drawn here."""
+    router made for this run, else (a page run on its own) the sidebar is drawn here.
+    A new server's first request naming a page file is handed to the router first
+    (``sessions.reroute_first_run``, see app.py)."""
+    sessions.reroute_first_run()
     view: View = st.session_state.get(_VIEW) or sidebar()
     s = view.settings
     st.title(title)

@@ -1,8 +1,9 @@
 """数据上传 (office only): the week's ledgers in through the browser.
 
 For each file chosen, before anything is stored: a file over the size limit
-(``server.maxUploadSize`` in .streamlit/config.toml, checked here again before any
-parsing) or one the pipeline refuses gets its Chinese message; a file already stored
+(``server.maxUploadSize`` in .streamlit/config.toml, checked here again by the size the
+uploader reports, before its bytes are read) or one the pipeline refuses gets its
+Chinese message; a file already stored
 says which batch holds it; any other file is read (``data_pipeline.parse_file``, with
 the remembered column mappings) and previewed: report date and where it was found,
 counts, the column mapping (each header can be mapped to another field or to 不导入),
@@ -11,7 +12,9 @@ validation report (downloadable .xlsx), which stored batch of the same date it
 supersedes (and for how many items), and which fields the file has no column for (the
 items keep their last values). A changed report date or mapping reads the file again.
 确认导入 stores it in one transaction and remembers the mapping choices for later files
-with the same headers. Each file is independent of the others.
+with the same headers. Each file is independent of the others. The files and their
+previews are held only while the office stays on this page (``dashboard.sessions``
+frees them when it leaves, logs out or the session ends).
 
 While the sample is loaded, the page asks for the campaign's name and phases (prefilled,
 editable); the first file committed removes the sample and saves them in its own
@@ -38,7 +41,7 @@ from data_pipeline.constants import COLUMN_ALIASES, UPLOAD_SUFFIXES
 from data_pipeline.template import TEMPLATE_NAME, template_bytes
 from data_pipeline.labels import COLUMN_LABELS, STATUS_LABELS, field_label
 from data_pipeline.values import fold
-from dashboard import access, data, view, widgets
+from dashboard import access, data, sessions, view, widgets
 
 PREVIEW_ROWS = 10
 FIELD_OPTIONS = [None, *COLUMN_ALIASES]          # None: 不导入
@@ -46,7 +49,6 @@ MAPPING_COLUMNS_PER_ROW = 4
 PREVIEW_COLUMNS = ["sheet", "row_no", "group_name", "item_id", "description", "location", "grid", "category",
                    "assignee", "assigned_on", "deadline", "deadline_text", "status", "status_text", "completed_on",
                    "notes"]
-_UPLOADS = "_uploads"
 
 
 @dataclass
@@ -290,6 +292,7 @@ with st.expander("使用说明、标准模板与已记住的列对应"):
         "2. 逐个核对系统识别的结果：截至日期、问题数、列对应、前几行；有拒收或警告的，可下载检查结果发回填报单位。\n"
         "3. 点“确认导入”。导入后各页面的数字立即更新；导错了可在“上传记录”页删除该批次。")
     st.download_button(f"下载{TEMPLATE_NAME}", template_bytes, TEMPLATE_NAME, icon=":material/download:",
+                       on_click="ignore",
                        help="给需要的工作组：列名规范、整改状态有下拉选项，导入时无需任何调整。")
     known = data.remembered_listing(v.db, v.version)
     if known.empty:
@@ -309,8 +312,8 @@ with st.expander("使用说明、标准模板与已记住的列对应"):
 
 limit_mb = st.get_option("server.maxUploadSize")
 files = st.file_uploader(f"选择台账文件（可多选，单个不超过{limit_mb}MB）", type=list(UPLOAD_SUFFIXES), accept_multiple_files=True,
-                         key="upload_files")
-uploads: dict = st.session_state.setdefault(_UPLOADS, {})
+                         key=sessions.UPLOADER_KEY, help="离开本页后，尚未确认导入的文件不再保留，需要时重新选择。")
+uploads: dict = st.session_state.setdefault(sessions.UPLOADS_KEY, {})
 prepare(files or [], uploads, v.db, data.remembered(v.db, v.version), limit_mb * 1024 * 1024)
 
 ready = [u for u in uploads.values() if u.ready]
