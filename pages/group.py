@@ -26,11 +26,13 @@ else:
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("整改率走势")
-        st.plotly_chart(charts.rate_line(fig.series, s.phases, s), config=charts.CONFIG, key="group_rate")
+        color = charts.group_style(pick, v.status.groups)["color"]
+        st.plotly_chart(charts.rate_line(fig.series, s.phases, s, as_of=fig.as_of, color=color), config=charts.CONFIG,
+                        key="group_rate")
     with right:
         st.subheader("超期问题数")
-        st.plotly_chart(charts.overdue_bars(fig.series, s.phases, height=360), config=charts.CONFIG,
-                        key="group_overdue")
+        st.plotly_chart(charts.overdue_bars(fig.series, s.phases, as_of=fig.as_of, height=360),
+                        config=charts.CONFIG, key="group_overdue")
 
 st.subheader("问题清单")
 items = fig.items

@@ -17,14 +17,15 @@ if not s.phases:
 
 st.subheader("累计交办与累计整改")
 st.caption("每个点是一期台账。两条线之间的阴影是尚未整改的问题；阴影越窄，离全部整改越近。")
-st.plotly_chart(charts.burnup(fig.series, s.phases), config=charts.CONFIG, key="burnup")
+st.plotly_chart(charts.burnup(fig.series, s.phases, as_of=fig.as_of), config=charts.CONFIG, key="burnup")
 
 st.subheader("各工作组整改率")
-st.plotly_chart(charts.group_rate_lines(fig.by_group, fig.groups, s.phases, s), config=charts.CONFIG,
-                key="group_rates")
+st.plotly_chart(charts.group_rate_lines(fig.by_group, fig.groups, s.phases, s, all_groups=v.status.groups,
+                                        as_of=fig.as_of), config=charts.CONFIG, key="group_rates")
 
 st.subheader("超期问题数")
-st.plotly_chart(charts.overdue_bars(fig.series, s.phases), config=charts.CONFIG, key="overdue_bars")
+st.plotly_chart(charts.overdue_bars(fig.series, s.phases, as_of=fig.as_of), config=charts.CONFIG,
+                key="overdue_bars")
 
 st.subheader("分阶段统计")
 phases = fig.phases
