@@ -259,7 +259,7 @@ def cmd_meeting(args) -> int:
 def _changes_lines(fig) -> list[str]:
     if fig.table.empty:
         return ["所选范围内没有问题。"]
-    head = [f"与{labels.full_day(fig.since)}的台账相比" if fig.since else "这是第一期台账，没有可比较的上一期"]
+    head = [f"与{labels.full_day(fig.since)}的台账相比" if fig.since else "没有更早的台账可比较，全部问题算作新交办"]
     rows = [_header("group_name", "new_items", "newly_done", "newly_overdue", "reopened", "still_overdue",
                     "completion_rate", "completion_rate_change", "on_time_rate_change", "rank", "rank_change",
                     "board", "warning_streak", "escalation")]

@@ -255,3 +255,37 @@ def test_changes_are_plain_json(history):
     data = figures.to_json(figures.changes(history, W2, settings=settings()))
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
     assert data["since"] == "2026-03-06" and data["table"][-1]["group_name"] == "合计"
+
+
+# ---------------------------------------------------------------- the 设置 page
+
+
+def test_settings_page_stores_the_rank_rule_escalation_and_forecast_lines(monkeypatch, sample_db, tmp_path):
+    import shutil
+
+    import data_pipeline as dp
+    from tests.apphelp import go, login, run_app
+    path = tmp_path / "campaign.duckdb"
+    shutil.copy(sample_db, path)
+    at = go(login(run_app(monkeypatch, path)), "pages/settings.py")
+    assert at.selectbox(key="set_badge_rule").value == "threshold"
+    assert at.selectbox(key="set_badge_rule").options == ["按整改率线", "按名次"]
+    at.selectbox(key="set_badge_rule").set_value("rank")
+    at.number_input(key="set_top_n").set_value(2)
+    at.number_input(key="set_bottom_n").set_value(1)
+    at.number_input(key="set_forecast_green").set_value(90.0)
+    at.number_input(key="set_forecast_yellow").set_value(60.0)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "设置已保存，各页面已按新设置显示。"
+    con = dp.connect(path, read_only=True)
+    try:
+        s = dp.load_settings(con)
+    finally:
+        con.close()
+    assert (s.badge_rule, s.badge_top_n, s.badge_bottom_n, s.forecast_green, s.forecast_yellow) == (
+        "rank", 2, 1, 0.9, 0.6)
+    assert s.escalation == c.DEFAULT_ESCALATION
+    at.number_input(key="set_forecast_yellow").set_value(95.0)
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value == "**设置未保存：**\n- 进度预测黄色线（95%）不能高于绿色线（90%）"

@@ -76,7 +76,8 @@ def test_report_date_option_and_bad_date(tmp_path, ledger):
     assert "日期格式应为YYYY-MM-DD，例如2026-03-06，而不是“3月13日”" in bad.stderr
 
 
-COMMANDS = ["ingest", "summary", "batches", "remove-batch", "overview", "groups", "overdue", "trend"]
+COMMANDS = ["ingest", "summary", "batches", "remove-batch", "overview", "groups", "overdue", "trend", "changes",
+            "forecast"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -149,3 +150,76 @@ def test_summary_follows_the_stored_settings(sample_db):
                                                     "交通秩序组", "其他项目推进整改组", "宣传氛围营造组"]
     assert data["totals"]["due_soon"] == 3
     assert json.loads(run("summary", "--json", "--due-soon-days", "30", db=sample_db).stdout)["totals"]["due_soon"] > 3
+
+
+# ---------------------------------------------------------------- 本周变化 and 进度预测
+
+
+@pytest.mark.parametrize("args, as_of, since", [
+    ([], "2026-11-27", "2026-11-20"),
+    (["--since", "2026-11-06"], "2026-11-27", "2026-11-06"),
+    (["--as-of", "2026-10-31", "--group", "交通秩序组"], "2026-10-30", "2026-10-23"),   # 10-31: the 10-30 report
+])
+def test_changes_prints_its_figure_as_json(sample_db, args, as_of, since):
+    import datetime as dt
+
+    import data_pipeline as dp
+    from data_pipeline import figures
+    from data_pipeline.metrics import Filters
+    out = run("changes", *args, "--json", db=sample_db)
+    assert (out.returncode, out.stderr) == (0, "")
+    opts = dict(zip(args[::2], args[1::2]))
+    con = dp.connect(sample_db, read_only=True)
+    try:
+        want = figures.changes(con, dt.date.fromisoformat(opts.get("--as-of", "2026-11-27")),
+                               dt.date.fromisoformat(opts["--since"]) if "--since" in opts else None,
+                               dp.load_settings(con), Filters.of([opts["--group"]] if "--group" in opts else None))
+    finally:
+        con.close()
+    data = json.loads(out.stdout)
+    assert data == figures.to_json(want)
+    assert (data["as_of"], data["since"]) == (as_of, since)
+
+
+def test_forecast_prints_its_figure_as_json(sample_db):
+    import datetime as dt
+
+    import data_pipeline as dp
+    from data_pipeline import figures
+    out = run("forecast", "--as-of", "2026-10-16", "--json", db=sample_db)
+    assert (out.returncode, out.stderr) == (0, "")
+    con = dp.connect(sample_db, read_only=True)
+    try:
+        want = figures.forecast(con, dt.date(2026, 10, 16), dp.load_settings(con))
+    finally:
+        con.close()
+    assert json.loads(out.stdout) == figures.to_json(want)
+    assert json.loads(out.stdout)["table"][-1]["group_name"] == "合计"
+
+
+def test_changes_and_forecast_in_text(sample_db):
+    lines = run("changes", db=sample_db).stdout.splitlines()
+    assert lines[:2] == ["临江区创建全国文明城市（示例），截至2026年11月27日", "与2026年11月20日的台账相比"]
+    assert lines[2].split() == ["工作组", "新交办", "新整改", "新增超期", "整改后反弹", "持续超期", "整改率", "整改率变化",
+                                "按期整改率变化", "排名", "排名变化", "红黑榜", "连续上黑榜", "督办措施"]
+    assert lines[5].split() == ["道路维修及路灯项目整改组", "2", "2", "0", "0", "11", "74.4%", "+0.7个百分点",
+                                "-0.5个百分点", "6", "下降1位", "黑榜", "连续15期", "问责"]
+    assert lines[-1].split() == ["合计", "9", "9", "1", "0", "44", "86.5%", "+0.3个百分点", "-0.2个百分点", "—", "—",
+                                 "—", "—", "—"]
+    first = run("changes", "--as-of", "2026-08-07", db=sample_db).stdout.splitlines()
+    assert first[1] == "没有更早的台账可比较，全部问题算作新交办"
+    fc = run("forecast", "--as-of", "2026-10-16", db=sample_db).stdout.splitlines()
+    assert fc[1:3] == ["按最近8次台账间隔的每周新增与整改数随机抽样模拟2000次，估计各工作组全部整改完成的日期。",
+                       "评估阶段2026年11月1日开始"]
+    assert fc[3].split() == ["工作组", "未整改", "周均新增", "周均整改", "预测结论", "按期完成概率", "预测亮灯",
+                             "五成把握完成日期", "八成五把握完成日期"]
+    assert fc[-1].split() == ["合计", "83", "36.6", "28.1", "积压未减少", "0.0%", "红", "积压未减少", "积压未减少"]
+
+
+def test_changes_refuses_a_since_not_before_as_of(sample_db, tmp_path):
+    out = run("changes", "--as-of", "2026-11-20", "--since", "2026-11-25", db=sample_db)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == "失败 比较的台账日期（2026年11月20日）应早于截至日期（2026年11月20日）\n"
+    empty = tmp_path / "empty.duckdb"
+    assert json.loads(run("forecast", "--json", db=empty).stdout) == {"as_of": None}
+    assert run("changes", db=empty).stdout == "数据库中还没有任何台账。先导入：python -m data_pipeline ingest 台账.xlsx\n"
