@@ -134,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
                         tab.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
                         settle(tab, marker)
                         if title == PAGES[0][0]:
+                            label = f"{day.year}年{day.month}月{day.day}日"
                             tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-                            tab.get_by_role("option", name=f"{day.year}年{day.month}月{day.day}日").click()
+                            tab.keyboard.type(label)   # the long option list is virtualised: filter it
+                            tab.get_by_role("option", name=label).click()
                             settle(tab, marker)
                     if i % 5 == 0 or i == len(dates):
                         lines.append(f"| {i} dates x 4 pages | {rss_mb(pid):.0f} MB |")
