@@ -6,7 +6,8 @@
 Report date of a file, first found wins: the explicit ``report_date``; a date labelled
 ``填报日期/统计截至/截至…`` above a sheet's header (when sheets disagree, the latest, with
 a warning); a date in the file name (``20260410``, ``2026-04-10``, ``2026年4月10日``);
-else the file is refused.
+else the file is refused. Only a date in 2000-2100 is a report date (an explicit one
+outside it refuses the file; one found in the file is passed over).
 A file is refused (``LedgerError``, nothing stored) when no sheet has a recognisable
 header, when it has no item rows, or when every candidate row is rejected.
 
@@ -31,6 +32,7 @@ from .errors import LedgerError, ReportDateMissing
 from .layout import detect, fill_down, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
 from .read import read_workbook
+from .values import PLAUSIBLE_RANGE_TEXT, plausible
 from .store import BatchRecord, find_batch_by_hash, remove_batches, sample_batch_ids, transaction, write_batch
 
 
@@ -151,7 +153,12 @@ def _parse(data, file_name, report_date, overrides) -> ParsedFile:
 
 
 def _report_date(explicit, found: list[tuple], file_name: str, notes: list[Note]) -> tuple[dt.date, str]:
+    """The report date and where it was found (module rules). Only a date in 2000-2100
+    (``values.plausible``) can be one: an explicit date outside it refuses the file (every
+    completion date is checked against it); ``layout.find_date`` passes over others."""
     if explicit:
+        if not plausible(explicit):
+            raise LedgerError(f"指定的截至日期{explicit.isoformat()}不在{PLAUSIBLE_RANGE_TEXT}之间，请改正后重新导入")
         return explicit, "手工指定"
     dated = [(lay.report_date, s.name, lay.report_date_text) for s, lay in found if lay.report_date]
     if dated:

@@ -7,7 +7,9 @@ Rules:
   down over several rows (a ``责任单位`` for many problems) is repeated in each row.
 - A header cell names a field when its folded text (``values.fold``) equals a folded
   alias in ``COLUMN_ALIASES``, or does so once bracketed remarks are dropped
-  (``整改时限（必填）`` -> ``整改时限``).
+  (``整改时限（必填）`` -> ``整改时限``), or when it names one field twice: every part
+  between ``/``, ``、``, brackets, ``及/和/或/与`` names the same field (``点位/地址``,
+  ``问题点位（地址）`` -> location; ``责任单位/责任人`` names two -> unmapped).
 - The header row is the first row among the top ``HEADER_SCAN_ROWS`` with the most
   distinct recognised fields; it needs ``MIN_HEADER_FIELDS`` of them, one of them
   ``description`` or ``item_id``. No such row -> the sheet has no table (skipped with a
@@ -35,13 +37,16 @@ from dataclasses import dataclass, field
 
 from .read import Sheet
 from .constants import COLUMN_ALIASES, HEADER_SCAN_ROWS, KEY_FIELDS, MIN_HEADER_FIELDS
-from .values import DateError, cell_text, fold, nearest_year, parse_date
+from .values import DateError, cell_text, fold, nearest_year, parse_date, plausible
 
 _ALIAS_INDEX: dict[str, str] = {fold(alias): f for f, aliases in COLUMN_ALIASES.items() for alias in aliases}
 _BRACKETS = re.compile(r"[（(【\[〔].*?[）)】\]〕]")
 _DATE_LABEL = re.compile(r"(填报日期|填报时间|统计截至|统计截止|截至|截止|报送日期|报送时间|统计时间|统计日期|数据截至|更新日期|日期)"
                          r"(?:日期|时间)?\s*[:：]?\s*(.*)$")
 _UNIT_LABEL = re.compile(r"(填报单位|报送单位|责任单位|填报部门|单位名称|工作组)\s*[:：]\s*(.*)$")
+# Between the parts of a header that names one field twice: ``点位/地址``, ``地点、点位``,
+# ``问题点位（地址）``, ``点位及地址``.
+_COMBINED_SPLIT = re.compile(r"[/\\|、,;()（）【】\[\]〔〕]|及|和|或|与")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _LABEL_CELL = re.compile(r"^\s*[^:：\d]{1,8}[:：]")   # ``填报日期：…``: a label, not a value
 
@@ -56,10 +61,27 @@ def field_for_header(text: str, overrides: dict[str, str | None] | None = None) 
         return None
     if overrides and key in overrides:
         return overrides[key]
+    return _alias_field(text, key) or _combined_field(text)
+
+
+def _alias_field(text: str, key: str) -> str | None:
+    """The field of a header by the alias table, also once bracketed remarks are dropped."""
     found = _ALIAS_INDEX.get(key)
     if found is None and _BRACKETS.search(text):
         found = _ALIAS_INDEX.get(fold(_BRACKETS.sub("", unicodedata.normalize("NFKC", text))))
     return found
+
+
+def _combined_field(text: str) -> str | None:
+    """A header naming one field twice (``点位/地址``, ``地点、点位``, ``问题点位（地址）``,
+    ``整改时限或完成时限``): the field when every part names the same one, else None
+    (``责任单位/责任人`` names two fields: left unmapped for the office to choose)."""
+    text = unicodedata.normalize("NFKC", text)
+    parts = [p for p in _COMBINED_SPLIT.split(text) if fold(p)]
+    if len(parts) < 2:
+        return None
+    found = {_alias_field(p, fold(p)) for p in parts}
+    return found.pop() if len(found) == 1 and None not in found else None
 
 
 @dataclass
@@ -268,22 +290,26 @@ def find_date(value, context: str = "", today: dt.date | None = None) -> dt.date
     """A date inside a cell or a file name (``填报日期：2026年3月6日``, ``截至3月27日``,
     ``台账20260410.xlsx``, ``2026-04-10``). A year-less date takes the year written
     elsewhere in ``context`` (a title or file name), else the year that puts it nearest
-    to today."""
+    to today. A date outside ``values.plausible`` (2000-2100) is no report date: None for
+    a date cell, the next date in a text."""
     if isinstance(value, (dt.date, float, int)) and not isinstance(value, bool):
         try:
-            return parse_date(value, today or dt.date.today())
+            found = parse_date(value, today or dt.date.today())
         except DateError:
             return None
+        return found if found and plausible(found) else None
     text = unicodedata.normalize("NFKC", str(value))
     for m in _DATE_IN_TEXT.finditer(text):
         try:
             if m[1]:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            month, day = int(m[4]), int(m[5])
-            year = _YEAR.search(unicodedata.normalize("NFKC", context))
-            if year:
-                return dt.date(int(year[1]), month, day)
-            return nearest_year(month, day, today or dt.date.today())
+                found = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            else:
+                month, day = int(m[4]), int(m[5])
+                year = _YEAR.search(unicodedata.normalize("NFKC", context))
+                found = dt.date(int(year[1]), month, day) if year else \
+                    nearest_year(month, day, today or dt.date.today())
         except (ValueError, DateError):
             continue
+        if plausible(found):
+            return found
     return None

@@ -3,7 +3,9 @@ rejected rows, each remembered with its Excel row number.
 
 Row rules, in this order (the first that applies decides):
 1. blank rows are ignored (not stored, not counted);
-2. a first non-empty cell starting with ``合计/小计/总计/累计`` -> skipped (total row);
+2. a first non-empty cell starting with ``合计/小计/总计/累计/总数`` -> skipped (total row),
+   unless the row holds a problem's content (``is_total_row``): ``累计三次发现占道经营``
+   with a place, a deadline and a status is a problem row and goes on to the rules below;
 3. a first non-empty cell starting with ``注/备注/说明/填表说明`` and a colon or a digit
    -> skipped (footnote); after a footnote, rows with a single non-empty cell are
    footnote lines too; ``填报人：``/``审核人：`` lines -> skipped (signatures);
@@ -12,7 +14,13 @@ Row rules, in this order (the first that applies decides):
 6. no description and no id -> rejected;
 7. a deadline or completion date that is not a date -> rejected (the reason quotes it);
    a deadline relative to an empty assigned date (``7天``, ``立行立改``) -> rejected;
-8. otherwise an item. An unreadable assigned date or status text only warns.
+8. otherwise an item. An unreadable assigned date or status text only warns, and so does
+   an implausible date (``_believable``): an assigned date, deadline or completion date
+   outside 2000-2100 (``values.plausible``), or a completion date after the report date.
+   That date is stored as unknown (NULL); its text stays in the source row (and in
+   ``deadline_text``). A relative deadline (``7天``) on an implausible assigned date is
+   unknown too. A blank status with only an implausible completion date is unknown, not
+   done (the rule below needs a completion date, and there is none).
 
 Item fields:
 - ``group``: the group column (``values.clean_group``); where there is no group column,
@@ -37,8 +45,9 @@ from dataclasses import dataclass, field
 from .layout import Layout
 from .read import Sheet
 from .constants import DEFAULT_SHEET_NAME, FOOTNOTE_MARKERS, SIGNATURE_MARKERS, TOTAL_MARKERS, UNGROUPED
-from .values import (DONE, LONG_TERM, UNKNOWN, WHITESPACE, DateError, cell_text, classify_status, clean_group, clean_id,
-                     fold, parse_date, deadline_rule, resolve_deadline)
+from .values import (ASSIGNED_IMPLAUSIBLE, DONE, LONG_TERM, PLAUSIBLE_RANGE_TEXT, UNKNOWN, WHITESPACE, DateError,
+                     Implausible, cell_text, classify_status, clean_group, clean_id, fold, parse_date, plausible,
+                     deadline_rule, resolve_deadline)
 
 # Item columns computed here ...
 PARSED_COLUMNS = ("row_no", "item_key", "item_id", "group_name", "assigned_on", "deadline", "status",
@@ -201,6 +210,7 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
 
     template_cols = {fields[f] for f in ("seq", "group") if f in fields}
     key_cols = [fields[f] for f in ("description", "item_id") if f in fields]
+    problem_cols = frozenset(fields[f] for f in PROBLEM_FIELDS if f in fields)
     repeat_marks = _header_marks(rows, layout)
 
     candidates: list[int] = []
@@ -212,6 +222,8 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
             continue
         marker = _MARKER.match(first.lstrip()) if first.__class__ is str else None
         reason = ""
+        if marker and marker.lastgroup == "total" and not is_total_row(row, problem_cols):
+            marker = None      # a problem whose text starts like a total (累计三次发现…)
         if marker and marker.lastgroup == "total":
             reason = "合计/小计行"
         elif (marker and marker.lastgroup == "footnote") or (in_footer and len(_filled(row)) == 1):
@@ -236,6 +248,52 @@ def normalise_sheet(sheet: Sheet, layout: Layout, report_date: dt.date) -> Sheet
     _build_items(result, rows, candidates, fields, header_of, fallback, report_date)
     result.notes.sort(key=lambda n: n.row or 0)
     return result
+
+
+# Columns whose content makes a row a problem, even when it starts like a total. Not here:
+# seq, group and grid (totals and subtotals name them: ``小计 | 市容环境组``) and notes.
+PROBLEM_FIELDS = ("item_id", "description", "location", "category", "assignee", "assigned_on", "deadline",
+                  "status", "completed_on", "measures", "verification", "source")
+# A count, as totals write them: ``12``, ``80%``, ``共5项，已整改2项``, ``3个``.
+_COUNT = re.compile(r"^[\d\s.,，%％]+$|\d\s*(?:项|个|条|处|件|家|户|次|%|％)")
+_TOTAL_LABEL = re.compile(r"^\s*(?:%s)[\s:：,，、。]*" % "|".join(TOTAL_MARKERS))
+_BRACKETED = re.compile(r"[（(【\[].*?[）)】\]]")
+
+
+def _problem_content(v) -> bool:
+    """A cell a total row does not have: not empty, not a number, not a count text."""
+    if _empty(v) or v.__class__ in (int, float, bool):
+        return False
+    return v.__class__ is not str or not _COUNT.search(v)
+
+
+def is_total_row(row, problem_cols: frozenset[int]) -> bool:
+    """A row whose first non-empty cell starts with a total marker (``合计``, ``小计``,
+    ``累计``…): a total, unless it holds a problem's content in at least two cells of the
+    ``PROBLEM_FIELDS`` columns (``problem_cols``). Content is anything but blanks,
+    numbers and count texts (``共5项，已整改2项``, ``80%``); a date or ``整改中`` is content.
+    The marker cell itself is content when it sits in such a column and still says
+    something once the marker and any bracketed remark are taken off
+    (``累计三次发现占道经营`` yes; ``合计``, ``合计：共5项``, ``小计（市容环境组）`` no).
+
+    - ``合计 | | 共5项，已整改2项 | …`` -> total; ``小计 | 市容环境组 | 12 | 10 | 83%`` -> total;
+    - ``累计三次发现占道经营 | 人民路 | 市容环境组 | 2026-03-10 | 整改中`` -> a problem row.
+    """
+    marker = None
+    content = 0
+    for j, v in enumerate(row):
+        if marker is None:
+            if not _empty(v):
+                marker = j
+                if j in problem_cols and v.__class__ is str:
+                    rest = _BRACKETED.sub("", _TOTAL_LABEL.sub("", v, count=1)).strip(WHITESPACE)
+                    content += bool(rest) and _problem_content(rest)
+            continue
+        if j in problem_cols and _problem_content(v):
+            content += 1
+        if content >= 2:
+            return False
+    return content < 2
 
 
 def _repeats_header(row, marks) -> bool:
@@ -289,6 +347,17 @@ def _text(values) -> list[str]:
     return [v.strip(WHITESPACE) if v.__class__ is str else cell_text(v) for v in values]
 
 
+def _believable(date, latest: dt.date | None):
+    """``date`` (a ``parse_date`` result) as stored, or ``Implausible`` when it cannot be
+    right: outside ``values.plausible`` (2000-2100), or after ``latest`` (a completion
+    date after the report date). None and ``DateError`` pass through."""
+    if date is None or date is DateError:
+        return date
+    if not plausible(date) or (latest is not None and date > latest):
+        return Implausible(date)
+    return date
+
+
 def _item_keys(ids: list[str], groups: list[str], text: dict, row_nos: list[int]) -> tuple[list, dict]:
     """Item keys (see module rules) and, for a repeated id, the row it first appeared in;
     a repeated id's key is None."""
@@ -335,8 +404,8 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
             text[f] = _text(col(f)) if f in fields else blank
     row_nos = [i + 1 for i in candidates]
     groups = _memo(lambda v: clean_group(cell_text(v)) or group, col("group"))
-    assigned = _memo(lambda v: parse_date(v, report_date), col("assigned_on"))
-    completed = _memo(lambda v: parse_date(v, report_date), col("completed_on"))
+    assigned = _memo(lambda v: _believable(parse_date(v, report_date), None), col("assigned_on"))
+    completed = _memo(lambda v: _believable(parse_date(v, report_date), report_date), col("completed_on"))
     raw_deadline = col("deadline")
     rules = _memo(lambda v: deadline_rule(v, report_date), raw_deadline)
     deadlines = _memo(lambda ra: ra[0] if ra[0] is DateError else
@@ -349,13 +418,39 @@ def _build_items(result: SheetResult, rows, candidates: list[int], fields: dict[
     rejected: set[int] = set()
     suspects = [k for k, (a, d, c, key, cat) in enumerate(zip(assigned, deadlines, completed, keys, categories))
                 if a is DateError or d is DateError or d.needs_assigned or c is DateError or key is None
-                or cat == UNKNOWN]
+                or cat == UNKNOWN or a.__class__ is Implausible or d.implausible or c.__class__ is Implausible]
     for k in suspects:
         row_no = row_nos[k]
         if assigned[k] is DateError:
             notes.append(Note("warning", sheet, row_no, header_of["assigned_on"],
                               f"{header_of['assigned_on']}“{cell_text(col('assigned_on')[k])}”无法识别为日期，已留空"))
             assigned[k] = None
+        elif assigned[k].__class__ is Implausible:
+            column = header_of["assigned_on"]
+            notes.append(Note("warning", sheet, row_no, column,
+                              f"{column}“{cell_text(col('assigned_on')[k])}”不在{PLAUSIBLE_RANGE_TEXT}之间，"
+                              "疑似填错，已留空"))
+            assigned[k] = None
+        if deadlines[k] is not DateError and deadlines[k].implausible:
+            column, raw = header_of["deadline"], cell_text(raw_deadline[k])
+            if deadlines[k].implausible == ASSIGNED_IMPLAUSIBLE:
+                message = f"{column}“{raw}”要按交办日期推算，但交办日期有误，整改时限已留空"
+            elif rules[k][0] == "days":
+                message = f"{column}“{raw}”按交办日期推算出的日期不在{PLAUSIBLE_RANGE_TEXT}之间，整改时限已留空"
+            else:
+                message = f"{column}“{raw}”不在{PLAUSIBLE_RANGE_TEXT}之间，疑似填错，已留空"
+            notes.append(Note("warning", sheet, row_no, column, message))
+        if completed[k].__class__ is Implausible:
+            column = header_of["completed_on"]
+            date = completed[k].date
+            message = f"{column}“{cell_text(col('completed_on')[k])}”" + (
+                f"晚于截至日期{report_date:%Y-%m-%d}" if plausible(date) else f"不在{PLAUSIBLE_RANGE_TEXT}之间") + \
+                "，疑似填错，已留空"
+            if not text["status"][k]:
+                blank = f"{header_of['status']}为空，" if "status" in header_of else ""
+                message += f"；{blank}按“未知”统计（不算已整改）"
+            notes.append(Note("warning", sheet, row_no, column, message))
+            completed[k] = None
         if text["status"][k] and categories[k] == UNKNOWN:
             notes.append(Note("warning", sheet, row_no, header_of["status"],
                               f"{header_of['status']}“{text['status'][k]}”无法识别，按“未知”统计（不算已整改）"))

@@ -75,6 +75,32 @@ class DateError(ValueError):
     """Text that should be a date but is not."""
 
 
+# The dates a ledger can mean: a date read outside them is a typo (``1900-01-05``,
+# ``9999-12-31``, ``2206-03-01``) and is flagged, never used (see ``plausible``).
+FIRST_PLAUSIBLE = dt.date(2000, 1, 1)
+LAST_PLAUSIBLE = dt.date(2100, 12, 31)
+PLAUSIBLE_RANGE_TEXT = f"{FIRST_PLAUSIBLE.year}年至{LAST_PLAUSIBLE.year}年"
+
+
+def plausible(date: dt.date) -> bool:
+    """A date a campaign ledger can mean: ``FIRST_PLAUSIBLE`` (2000-01-01) to
+    ``LAST_PLAUSIBLE`` (2100-12-31), both included. ``parse_date`` reads any real
+    date; the callers decide what an implausible one means (``normalise``: a warning and
+    an unknown date; ``layout.find_date``: not a report date)."""
+    return FIRST_PLAUSIBLE <= date <= LAST_PLAUSIBLE
+
+
+class Implausible:
+    """A date that was read but cannot be right (``plausible`` is false, or a completion
+    date after the report date); ``date`` is what the cell said. ``normalise`` warns and
+    stores the date as unknown."""
+
+    __slots__ = ("date",)
+
+    def __init__(self, date: dt.date):
+        self.date = date
+
+
 def excel_serial(number: float) -> dt.date:
     """Excel's 1900 date system: serial 1 = 1900-01-01, 45000 = 2023-03-15 (Excel's
     1900 leap-year bug is why the epoch is 1899-12-30)."""
@@ -105,7 +131,8 @@ def parse_date(value, near: dt.date) -> dt.date | None:
     ``2026年3月5日`` (``号`` too, time of day ignored); ``3月5日``, ``3/5``, ``3.5``
     (year: see ``nearest_year`` with the report date); ``3月底``/``3月末`` (last day),
     ``3月下旬`` (last day), ``中旬`` (20th), ``上旬`` (10th). A trailing ``前``/``之前``/
-    ``以前``/``止`` is ignored.
+    ``以前``/``止`` is ignored. Any real date is returned (``0001-01-01`` too); whether
+    it is believable is ``plausible``'s question. Never raises anything but ``DateError``.
     """
     if value is None or value == "":
         return None
@@ -154,16 +181,25 @@ _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 _CN_NUM_LONGEST_FIRST = sorted(_CN_NUM.items(), key=lambda kv: -len(kv[0]))
 LONG_TERM_WORDS = ("长期", "持续", "常态")
 _ON_THE_SPOT = frozenset(("立行立改", "立即整改", "即知即改", "立查立改", "马上整改", "即查即改"))
+_BEYOND_ANY_DATE = 10 ** 9     # days: more than ``timedelta`` holds
 _CN_DAYS_TAIL = re.compile(r"(个)?(天|日|个工作日|工作日)(内|之内|以内)?(完成)?")
 
 
+# Why a deadline has no date although its cell says one (``Deadline.implausible``).
+OUT_OF_RANGE = "out_of_range"            # the date read or computed is not ``plausible``
+ASSIGNED_IMPLAUSIBLE = "assigned"        # relative to an assigned date that is not plausible
+
+
 class Deadline:
-    """Result of ``parse_deadline``: a date, or long-term (no date), or nothing."""
+    """Result of ``parse_deadline``: a date, or long-term (no date), or nothing.
+    ``implausible``: ``""``, or why a date the cell gives is not used (``OUT_OF_RANGE``,
+    ``ASSIGNED_IMPLAUSIBLE``); the date is then None."""
 
-    __slots__ = ("date", "long_term", "needs_assigned")
+    __slots__ = ("date", "long_term", "needs_assigned", "implausible")
 
-    def __init__(self, date=None, long_term=False, needs_assigned=False):
+    def __init__(self, date=None, long_term=False, needs_assigned=False, implausible=""):
         self.date, self.long_term, self.needs_assigned = date, long_term, needs_assigned
+        self.implausible = implausible
 
 
 def deadline_rule(value, near: dt.date) -> tuple[str, object]:
@@ -179,21 +215,38 @@ def deadline_rule(value, near: dt.date) -> tuple[str, object]:
         if text in _ON_THE_SPOT:
             return "days", 0
         m = _DAYS.match(text)
-        if m:
-            return "days", int(m[1])
+        if m:   # more than 9 digits: a count beyond any date (and beyond int()'s limit)
+            return "days", int(m[1]) if len(m[1]) <= 9 else _BEYOND_ANY_DATE
         for word, number in _CN_NUM_LONGEST_FIRST:
             if text.startswith(word) and _CN_DAYS_TAIL.fullmatch(text[len(word):]):
                 return "days", number
     return "date", parse_date(value, near)
 
 
-def resolve_deadline(rule: tuple[str, object], assigned: dt.date | None) -> Deadline:
-    """A ``deadline_rule`` applied to an assigned date."""
+def resolve_deadline(rule: tuple[str, object], assigned: dt.date | Implausible | None) -> Deadline:
+    """A ``deadline_rule`` applied to an assigned date (``Implausible`` when the assigned
+    cell held a date that is not ``plausible``). Never raises:
+
+    - a date, read or computed, outside ``plausible`` -> no date, ``OUT_OF_RANGE``
+      (also ``99999999天``, or a relative deadline whose date Python cannot represent);
+    - a relative deadline (``7天``, ``立行立改``) on an ``Implausible`` assigned date ->
+      no date, ``ASSIGNED_IMPLAUSIBLE`` (a deadline computed from a wrong date is wrong
+      too, even when it lands inside the range);
+    - a relative deadline on no assigned date -> ``needs_assigned``.
+    """
     kind, arg = rule
     if kind == "date":
-        return Deadline(arg)
+        return Deadline(arg) if plausible(arg) else Deadline(implausible=OUT_OF_RANGE)
     if kind == "days":
-        return Deadline(assigned + dt.timedelta(days=arg)) if assigned else Deadline(needs_assigned=True)
+        if assigned is None:
+            return Deadline(needs_assigned=True)
+        if assigned.__class__ is Implausible:
+            return Deadline(implausible=ASSIGNED_IMPLAUSIBLE)
+        try:
+            date = assigned + dt.timedelta(days=arg)
+        except OverflowError:
+            return Deadline(implausible=OUT_OF_RANGE)
+        return Deadline(date) if plausible(date) else Deadline(implausible=OUT_OF_RANGE)
     if kind == "long_term":
         return Deadline(long_term=True)
     return Deadline()
@@ -206,7 +259,10 @@ def parse_deadline(value, assigned: dt.date | None, near: dt.date) -> Deadline:
     - ``N天``, ``N日内``, ``N个工作日`` (calendar days; Chinese numerals up to 三十 too):
       assigned date + N days;
     - ``长期``, ``长期坚持``, ``持续整改``, ``常态化``: long-term, no date;
-    - forms relative to the assigned date when that is empty: ``needs_assigned``.
+    - forms relative to the assigned date when that is empty: ``needs_assigned``;
+    - a date outside 2000-2100 (read, or computed from the assigned date), or relative to
+      an ``Implausible`` assigned date: no date, with ``implausible`` saying why
+      (``resolve_deadline``).
     ``DateError`` for anything else (``下周``, ``尽快``).
     """
     return resolve_deadline(deadline_rule(value, near), assigned)
