@@ -64,9 +64,12 @@ if office:
 else:
     admin = [st.Page(PAGES / "login.py", url_path="denglu", **LOGIN)]
     admin += [st.Page(PAGES / "login.py", url_path=u, visibility="hidden", **LOGIN) for _, _, _, u in OFFICE_PAGES]
+# Streamlit serves the default page at "/" only; /zonglan (its name) switches to it.
+overview = st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="shouye", default=True)
 navigation = st.navigation({
     "进度看板": [
-        st.Page(PAGES / "overview.py", title="总览", icon=":material/dashboard:", url_path="zonglan", default=True),
+        overview,
+        st.Page(lambda: st.switch_page(overview), title="总览", url_path="zonglan", visibility="hidden"),
         st.Page(PAGES / "group.py", title="工作组", icon=":material/groups:", url_path="gongzuozu"),
         st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="duban"),
         st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="qushi"),

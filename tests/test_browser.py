@@ -227,7 +227,7 @@ def test_every_page(page, server):
         elif name == "trend":
             assert page.locator(".js-plotly-plot").count() == 3
             plot = page.locator(".js-plotly-plot").first.inner_text()
-            assert "准备阶段" in plot and "实施阶段" in plot and "评估阶段" in plot and "11月1日" in plot
+            assert "准备阶段" in plot and "实施阶段" in plot and "评估阶段" in plot and "11月27日" in plot
         elif name == "settings":
             assert "保存设置" in text
         assert screenshot(page, name).stat().st_size > 20_000

@@ -170,6 +170,7 @@ def test_phone_width_legend_below_and_tables_scroll(chromium, served):
         for (name, link, marker), path in zip(PAGES, ["zonglan", "gongzuozu", "duban", "qushi"]):
             tab.goto(f"{served}/{path}")
             settle(tab, marker)
+            assert tab.locator('[role="dialog"]').count() == 0, (path, tab.locator('[role="dialog"]').all_inner_texts())
             legends = tab.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'), p => {
                 const legend = p.querySelector('.legend'), plot = p.querySelector('.cartesianlayer, .pielayer');
                 if (!legend || !plot) return null;
