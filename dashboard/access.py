@@ -58,6 +58,7 @@ OFFICE, VIEWER = "office", "viewer"
 _ENV = {OFFICE: "CAMPAIGN_OFFICE_PASSCODE", VIEWER: "CAMPAIGN_VIEWER_PASSCODE"}
 _SECRET = {OFFICE: "office_passcode", VIEWER: "viewer_passcode"}
 _ROLE, _NAME, _TOKEN, _RESTORED, _ASKED = "_role", "_office_name", "_token", "_token_checked", "_asked_for"
+_WROTE = "_cookie_written"
 WRONG_PAUSE_SECONDS = 1.0
 TOKEN_LIFETIME = dt.timedelta(hours=10)
 COOKIE = "campaign_login"
@@ -231,17 +232,21 @@ def restore() -> None:
 
 
 def sync_cookie() -> None:
-    """Make the browser's cookie hold this session's token, or clear a stale one (app.py,
-    every run). A tiny script in the sidebar, hidden like ``dashboard.chrome``'s."""
-    token: Token | None = st.session_state.get(_TOKEN)
-    had = browser_cookie()
-    if token is not None and token.text != had:
+    """Make the browser's cookie hold this session's token, or nothing (app.py, every
+    run): a tiny script in the sidebar, hidden like ``dashboard.chrome``'s. Streamlit only
+    knows the cookie the session started with, so once this session has written the
+    cookie (log-in, log-out) the script is drawn on every run, with what it must hold."""
+    ss = st.session_state
+    token: Token | None = ss.get(_TOKEN)
+    want = token.text if token is not None else None
+    if want == browser_cookie() and not ss.get(_WROTE):
+        return
+    ss[_WROTE] = True
+    if token is not None:
         seconds = max(0, int((token.expires - clock()).total_seconds()))
         value = json.dumps(f"{COOKIE}={token.text}; Path=/; Max-Age={seconds}; SameSite=Strict")
-    elif token is None and had is not None:
-        value = json.dumps(f"{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict")
     else:
-        return
+        value = json.dumps(f"{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict")
     with st.sidebar:
         st.html(f'<script data-chrome="login">document.cookie = {value} + '
                 f'(location.protocol === "https:" ? "; Secure" : "");</script>', unsafe_allow_javascript=True)
@@ -340,13 +345,7 @@ def viewer_gate() -> None:
     if not passcode(VIEWER) or st.session_state.get(_ROLE) in (OFFICE, VIEWER):
         return
     st.title("创城进度看板")
-    try:
-        locked = lock_status()
-    except Exception:   # database busy: ask again in a moment
-        locked = None
-    if locked is not None:
-        st.error(audit.locked_message(locked), icon=":material/lock:")
-        st.stop()
+    notice = st.empty()
     with st.form("viewer_login"):
         given = st.text_input("查看口令", type="password", help="向创城办索取。")
         submitted = st.form_submit_button("进入看板", type="primary")
@@ -356,7 +355,14 @@ def viewer_gate() -> None:
             st.session_state[_ROLE] = attempt.role
             st.rerun()
         time.sleep(WRONG_PAUSE_SECONDS)
-        st.error(attempt.message())
+        notice.error(attempt.message(), icon=":material/error:")
+    else:
+        try:
+            locked = lock_status()
+        except Exception:   # database busy or not created yet: the attempt will tell
+            locked = None
+        if locked is not None:
+            notice.error(locked_message(locked), icon=":material/lock:")
     st.stop()
 
 

@@ -2,7 +2,7 @@
 also what an office page's URL shows to anyone else; after the log-in that URL is the
 page asked for (app.py). Without a configured passcode the page says how the deployer
 enables uploads; while passcode entry is locked after repeated wrong passcodes it says
-until when, and asks for nothing."""
+until when (an attempt then is refused unchecked, and logged)."""
 import streamlit as st
 
 from dashboard import access, sessions
@@ -18,11 +18,7 @@ if not access.passcode(access.OFFICE):
     st.warning(access.HOW_TO_ENABLE, icon=":material/lock:")
     st.stop()
 
-locked = access.lock_status()
-if locked is not None:
-    st.error(access.locked_message(locked), icon=":material/lock:")
-    st.stop()
-
+notice = st.empty()      # the lock, or what became of the attempt
 with st.form("office_login"):
     name = st.text_input("您的姓名", key="login_name", max_chars=access.NAME_MAX, help="记入上传记录和操作日志。")
     given = st.text_input("创城办口令", type="password", key="login_passcode")
@@ -30,6 +26,8 @@ with st.form("office_login"):
 if submitted:
     error = access.login_office(given, name)
     if error:
-        st.error(error)
+        notice.error(error, icon=":material/error:")
     else:
         st.rerun()   # app.py then lists the office pages and opens the page asked for (else 数据上传)
+elif (locked := access.lock_status()) is not None:
+    notice.error(access.locked_message(locked), icon=":material/lock:")
