@@ -285,6 +285,39 @@ def _forecast_lines(fig) -> list[str]:
     return head + [_table(rows)]
 
 
+REPORT_FORMATS = ("xlsx",)
+REPORT_LATER = ("pptx", "docx")
+
+
+def cmd_report(args) -> int:
+    """``report``: the 通报 as of ``--as-of`` (``report_xlsx.report_xlsx`` with the stored
+    settings) written to ``--out``; only ``--format xlsx`` exists yet (pptx/docx: a
+    Chinese line, exit 2)."""
+    fmt = args.format.lower()
+    if fmt in REPORT_LATER:
+        print(f"失败 {fmt}格式的通报暂未提供，目前只能导出xlsx（--format xlsx）", file=sys.stderr)
+        return EXIT_USAGE
+    if fmt not in REPORT_FORMATS:
+        print(f"失败 不支持的格式“{args.format}”，目前只能导出xlsx（--format xlsx）", file=sys.stderr)
+        return EXIT_USAGE
+    from .report_xlsx import report_xlsx
+    con = _open(args.db, read_only=True)
+    try:
+        try:
+            data = report_xlsx(con, args.as_of, load_settings(con), args.since)
+        except ValueError as exc:
+            print(f"失败 {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    finally:
+        con.close()
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        raise LedgerError(f"无法写入文件“{args.out}”：{exc.strerror or exc}") from None
+    print(f"已导出通报：{args.out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m data_pipeline",
@@ -346,6 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--category", action="append", metavar="类别", help="只看这个问题类别（可重复）")
         p.add_argument("--json", action="store_true", help="输出JSON")
         p.set_defaults(func=cmd_meeting)
+
+    p = sub.add_parser("report", help="导出通报（Excel：排名、超期问题、本周变化、进度预测）",
+                       description="导出截至某日的通报文件，数字与看板一致。按数据库中保存的设置计算。",
+                       epilog="例：python -m data_pipeline report --as-of 2026-11-27 --format xlsx --out 通报.xlsx",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--as-of", type=_date, required=True, metavar="YYYY-MM-DD", help="截至日期")
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="与哪一天的台账比较（默认截至日期的上一期台账）")
+    p.add_argument("--format", default="xlsx", metavar="FORMAT", help="文件格式：xlsx（pptx、docx暂未提供）")
+    p.add_argument("--out", required=True, metavar="FILE", help="输出文件")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("batches", help="列出已导入的批次",
                        description="列出已导入的批次（文件、截至日期、行数统计）。",

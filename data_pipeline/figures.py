@@ -20,6 +20,7 @@ from . import metrics
 from .campaign import changes as change_figures
 from .campaign import forecast as forecast_figures
 from .campaign import items as item_lists
+from .campaign import ranking as ranking_figures
 from .campaign.phases import PhaseInfo, phase_info, phase_table
 from .campaign.readiness import Readiness, pace_date, readiness
 from .campaign.settings import CampaignSettings, load_settings
@@ -211,6 +212,31 @@ def changes(con, as_of: dt.date, since: dt.date | None = None, settings: Campaig
     return change_figures.changes(
         day, then, metrics.transitions(con, then, day, filters=filters), now, before,
         standing(now, settings, history), standing(before, settings))
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranking:
+    """The 通报's 排名 between two report dates, as ``changes`` takes them: ``changes``
+    (the 本周变化 figure it is built from) and ``table`` (``campaign.ranking.ranking``:
+    one row per group in the configured order, then 合计)."""
+
+    as_of: dt.date | None
+    since: dt.date | None
+    changes: Changes
+    table: pd.DataFrame
+
+
+def ranking(con, as_of: dt.date, since: dt.date | None = None, settings: CampaignSettings | None = None,
+            filters: Filters = ALL) -> Ranking:
+    """排名 (``Ranking``): ``changes`` with the same arguments (the same ``ValueError``),
+    and the counts by group at its report date; ``as_of`` None when there is no report
+    on or before ``as_of``."""
+    settings = settings or load_settings(con)
+    fig = changes(con, as_of, since, settings, filters)
+    day = report_date_at(con, as_of)
+    now = (metrics.counts(con, [day], by_group=True, filters=filters, due_soon_days=settings.due_soon_days)
+           if day else pd.DataFrame())
+    return Ranking(day, fig.since, fig, ranking_figures.ranking(fig, now))
 
 
 # ---------------------------------------------------------------- 进度预测

@@ -249,5 +249,14 @@ FULL_DAY_FORMAT_JS = "YYYY年M月D日"
 DAY_FORMAT_PLOTLY = "%-m月%-d日"
 FULL_DAY_FORMAT_PLOTLY = "%Y年%-m月%-d日"
 DAY_FORMAT_EXCEL = 'yyyy"年"m"月"d"日"'
+# A rate in an exported workbook: a number shown with one decimal (0.875 -> 87.5%).
+RATE_FORMAT_EXCEL = "0.0%"
+# The 通报's sheets (``report_xlsx``): names, and the 排名 sheet's headers in order
+# (key: the ``campaign.ranking`` column; ``seq``: the row number).
+REPORT_SHEETS = {"ranking": "排名", "overdue": "超期问题", "changes": "本周变化", "forecast": "进度预测"}
+RANKING_HEADERS = {"seq": "序号", "group_name": "工作组", "items": "交办总数", "done": "已整改",
+                   "done_on_time": "其中按期", "done_late": "其中超期完成", "open": "未整改", "overdue": "其中超期",
+                   "long_term": "长期整改", "completion_rate": "整改率", "on_time_rate": "按期整改率", "rank": "排名",
+                   "rank_change": "较上期"}
 PCT_FORMAT_COLUMN = "%.1f%%"         # st.column_config.NumberColumn over rate x 100
 PCT_FORMAT_PLOTLY = ".1%"
