@@ -13,7 +13,8 @@ through ``data_pipeline.ingest_file``. The time to generate and to ingest is pri
 Measured on a connection opened read-only as the dashboard opens it (the opening is
 timed apart), each the median of ``--runs`` calls after one warm-up call, at the latest
 report date and at the middle one: ``overview``, ``group`` (the first group),
-``overdue``, ``trend`` and ``summary``, with the stored settings. Targets: < 100 ms at
+``overdue``, ``trend``, ``summary``, ``changes`` (since the report before) and
+``forecast`` (2,000 runs), with the stored settings. Targets: < 100 ms at
 5,000 problems a week, < 300 ms at 50,000; the ratio of the two sizes is printed per
 figure (goal: < 3x for 10x the history).
 
@@ -38,7 +39,7 @@ import make_ledgers
 from machine import load_average, verdict, versions
 
 TARGET_MS = {5000: 100.0, 50000: 300.0}
-FIGURES = ("overview", "group", "overdue", "trend", "summary")
+FIGURES = ("overview", "group", "overdue", "trend", "summary", "changes", "forecast")
 
 
 def _median_ms(call, runs: int) -> float:
@@ -63,7 +64,8 @@ def measure(db: Path, runs: int, dates: str = "latest+middle") -> dict:
         group = figures.filter_options(con, s)[0][0]
         calls = {"overview": lambda d: figures.overview(con, d, s), "group": lambda d: figures.group(con, d, group, s),
                  "overdue": lambda d: figures.overdue(con, d, s), "trend": lambda d: figures.trend(con, d, s),
-                 "summary": lambda d: figures.summary(con, d, s)}
+                 "summary": lambda d: figures.summary(con, d, s), "changes": lambda d: figures.changes(con, d, None, s),
+                 "forecast": lambda d: figures.forecast(con, d, s)}
         at = {"latest": report[-1], "middle": report[len(report) // 2]}
         if dates == "latest":
             at.pop("middle")

@@ -198,10 +198,11 @@ def changes(con, as_of: dt.date, since: dt.date | None = None, settings: Campaig
     table. ``ValueError`` (a Chinese message) when ``since``'s report date is not before
     ``as_of``'s."""
     settings = settings or load_settings(con)
-    day = report_date_at(con, as_of)
+    dates = metrics.report_dates(con)
+    day = previous_date(dates, as_of + dt.timedelta(days=1))
     if day is None:
         return Changes(as_of, None, pd.DataFrame(columns=change_figures.CHANGE_COLUMNS), [])
-    then = previous_date(metrics.report_dates(con), day) if since is None else report_date_at(con, since)
+    then = previous_date(dates, (day if since is None else since + dt.timedelta(days=1)))
     if then is not None and then >= day:
         raise ValueError(f"比较的台账日期（{full_day(then)}）应早于截至日期（{full_day(day)}）")
     n = settings.due_soon_days

@@ -20,6 +20,13 @@ CHANGE_COLUMNS = ["group_name", "is_total", "items", "done", "overdue", *TRANSIT
                   "rank", "rank_since", "rank_change", "board", "warning_streak", "honour_streak", "escalation"]
 
 
+# Columns holding None where there is no value (object columns; the others are counts,
+# names and flags).
+_MAYBE_NONE = {"completion_rate", "completion_rate_since", "completion_rate_change", "on_time_rate",
+               "on_time_rate_since", "on_time_rate_change", "rank", "rank_since", "rank_change", "warning_streak",
+               "honour_streak"}
+
+
 @dataclass(frozen=True)
 class Changes:
     """本周变化 from ``since`` to ``as_of`` (both report dates; ``since`` None when
@@ -62,20 +69,20 @@ def changes(as_of: dt.date, since: dt.date | None, moves: pd.DataFrame, now: pd.
     t = standing_now.table
     if t.empty:
         return Changes(as_of, since, pd.DataFrame(columns=CHANGE_COLUMNS), [])
-    moved = moves.set_index("group_name")
-    before = then.set_index("group_name") if not then.empty else pd.DataFrame()
+    moved = {r["group_name"]: r for r in moves.to_dict("records")}
+    before = {r["group_name"]: r for r in then.to_dict("records")}
     rank_then = dict(zip(standing_then.table["group_name"], standing_then.table["rank"]))
     rows = []
     for r in t.itertuples(index=False):
         g = r.group_name
-        was = before.loc[g] if g in before.index else None
+        was = before.get(g)
         c_then = _rate(was["completion_rate"]) if was is not None else None
         o_then = _rate(was["on_time_rate"]) if was is not None else None
         c_now, o_now = _rate(r.completion_rate), _rate(r.on_time_rate)
         rank_now, rank_was = r.rank, rank_then.get(g)
         rows.append({
             "group_name": g, "is_total": False, "items": int(r.items), "done": int(r.done), "overdue": int(r.overdue),
-            **{k: int(moved.at[g, k]) if g in moved.index else 0 for k in TRANSITION_KEYS},
+            **{k: int(moved[g][k]) if g in moved else 0 for k in TRANSITION_KEYS},
             "completion_rate": c_now, "completion_rate_since": c_then, "completion_rate_change": _delta(c_now, c_then),
             "on_time_rate": o_now, "on_time_rate_since": o_then, "on_time_rate_change": _delta(o_now, o_then),
             "rank": rank_now, "rank_since": rank_was,
@@ -94,9 +101,6 @@ def changes(as_of: dt.date, since: dt.date | None, moves: pd.DataFrame, now: pd.
         "on_time_rate_change": _delta(total_now["on_time_rate"], o_then),
         "rank": None, "rank_since": None, "rank_change": None, "board": "", "warning_streak": None,
         "honour_streak": None, "escalation": ""})
-    table = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
-    for col in ("completion_rate", "completion_rate_since", "completion_rate_change", "on_time_rate",
-                "on_time_rate_since", "on_time_rate_change", "rank", "rank_since", "rank_change", "warning_streak",
-                "honour_streak"):
-        table[col] = pd.Series([row[col] for row in rows], dtype=object)
+    table = pd.DataFrame({c: pd.Series([row[c] for row in rows], dtype=object) if c in _MAYBE_NONE else
+                          [row[c] for row in rows] for c in CHANGE_COLUMNS})
     return Changes(as_of, since, table, list(standing_now.escalated))

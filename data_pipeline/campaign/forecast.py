@@ -47,7 +47,7 @@ from ..labels import FORECAST_LIGHTS, FORECAST_OUTLOOKS, TOTAL
 from .phases import evaluation_phase
 from .settings import CampaignSettings, Phase
 
-INTERVALS = 8           # report intervals resampled (the most recent ones)
+INTERVALS = 8           # report intervals resampled (the most recent ones; at most 255)
 MIN_REPORTS = 3         # fewer report dates: 数据不足
 HORIZON_WEEKS = 104     # two years
 DEFAULT_RUNS = 2000
@@ -88,12 +88,26 @@ def _quantile_week(weeks: np.ndarray, q: float) -> int | None:
     return int(done[need - 1]) if 0 < need <= len(done) else (0 if need == 0 else None)
 
 
+CHUNK_WEEKS = 13        # weeks drawn at a time; the simulation stops once every run has finished
+
+
 def _simulate(backlog: float, net: np.ndarray, runs: int, rng: np.random.Generator) -> np.ndarray:
-    """The finish week of each run (1-based; -1: not within ``HORIZON_WEEKS``)."""
-    draws = net[rng.integers(0, len(net), size=(runs, HORIZON_WEEKS))]
-    finished = backlog - np.cumsum(draws, axis=1) <= _EPS
-    first = finished.argmax(axis=1)
-    return np.where(finished.any(axis=1), first + 1, -1)
+    """The finish week of each run (1-based; -1: not within ``HORIZON_WEEKS``). Weeks are
+    drawn ``CHUNK_WEEKS`` at a time (arrays week x run), for the runs not finished yet."""
+    weeks = np.full(runs, -1, dtype="int64")
+    alive = np.arange(runs)
+    left = np.full(runs, float(backlog))
+    for start in range(0, HORIZON_WEEKS, CHUNK_WEEKS):
+        span = min(CHUNK_WEEKS, HORIZON_WEEKS - start)
+        draws = rng.integers(0, len(net), size=(span, len(alive)), dtype=np.uint8)
+        remaining = left[None, :] - np.cumsum(net[draws], axis=0)
+        finished = remaining <= _EPS
+        now = finished.any(axis=0)
+        weeks[alive[now]] = start + finished[:, now].argmax(axis=0) + 1
+        alive, left = alive[~now], remaining[-1, ~now]
+        if not len(alive):
+            break
+    return weeks
 
 
 def _stream(seed: int, key: str) -> np.random.Generator:
@@ -124,25 +138,35 @@ def forecast(history: pd.DataFrame, as_of: dt.date, groups: Sequence[str], s: Ca
     # Finishing in week w means done on as_of + 7w; before 评估: as_of + 7w < its start.
     in_time = (evaluation.start - as_of).days - 1 if not no_probability else None
 
-    def series_of(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        f = frame.groupby("as_of")[["items", "done", "long_term"]].sum().reindex(used, fill_value=0)
-        items = f["items"].to_numpy(dtype="float64")
-        return items, items - f["done"].to_numpy(dtype="float64") - f["long_term"].to_numpy(dtype="float64")
+    # items and open items at the dates used, per group (columns: ``groups``, then the total)
+    items = np.zeros((max(len(used), 1), len(groups) + 1))
+    open_ = np.zeros_like(items)
+    if used:
+        recent = history[history["as_of"].isin(used)]
+        at = {d: i for i, d in enumerate(used)}
+        col = {g: j for j, g in enumerate(groups)}
+        keep = recent["group_name"].isin(col).to_numpy()
+        i = recent["as_of"].map(at).to_numpy()[keep]
+        j = recent["group_name"].map(col).to_numpy()[keep].astype("int64")
+        n = recent["items"].to_numpy(dtype="float64")
+        o = n - recent["done"].to_numpy(dtype="float64") - recent["long_term"].to_numpy(dtype="float64")
+        np.add.at(items, (i, j), n[keep])
+        np.add.at(open_, (i, j), o[keep])
+        total = recent.assign(o=o).groupby("as_of")[["items", "o"]].sum().reindex(used)   # every group of history
+        items[:, -1], open_[:, -1] = total["items"].to_numpy(dtype="float64"), total["o"].to_numpy(dtype="float64")
 
     days = np.array([(b - a).days for a, b in zip(used, used[1:])], dtype="float64")
     rows = []
-    for name, frame, key in [*((g, history[history["group_name"] == g], f"group:{g}") for g in groups),
-                             (TOTAL, history, "total")]:
-        items, open_ = series_of(frame) if used else (np.zeros(1), np.zeros(1))
-        backlog = int(round(open_[-1])) if used else 0
+    for j, (name, key) in enumerate([*((g, f"group:{g}") for g in groups), (TOTAL, "total")]):
+        backlog = int(round(open_[-1, j]))
         row = {"group_name": name, "is_total": key == "total", "open": backlog, "weekly_new": None,
                "weekly_closed": None, "weekly_net": None, "probability": None, "light": None, "p50": None,
                "p85": None, "reason": ""}
         if not enough:
             row.update(outlook="insufficient", reason=labels.FORECAST_TOO_FEW.format(n=MIN_REPORTS))
         else:
-            new = np.diff(items) * 7 / days
-            closed = new - np.diff(open_) * 7 / days
+            new = np.diff(items[:, j]) * 7 / days
+            closed = new - np.diff(open_[:, j]) * 7 / days
             net = closed - new
             row.update(weekly_new=float(new.mean()), weekly_closed=float(closed.mean()), weekly_net=float(net.mean()))
             if backlog == 0:

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..labels import CARDS, HONOUR, KPI_KEYS, UNRANKED, WARNING, pct, threshold
@@ -118,21 +119,39 @@ def boards(df: pd.DataFrame, s: CampaignSettings, by: str | None = None) -> pd.D
       the number of ranked groups with a lower rate <= ``badge_bottom_n`` and the group is
       not on the 红榜 (ties are all listed; a group is never on both lists);
     - otherwise ``""``."""
-    rate = pd.to_numeric(df["completion_rate"], errors="coerce").astype("float64")
-    ranked = (df["items"] >= s.min_items_to_rank).to_numpy()
-    keys = df[by] if by else pd.Series(0, index=df.index)
-    rated = rate.where(ranked & rate.notna().to_numpy())
-    rank = rated.groupby(keys).rank(method="min", ascending=False)
-    if s.badge_rule == "rank":
-        from_bottom = rated.groupby(keys).rank(method="min", ascending=True)
-        honour = (rank <= s.badge_top_n).to_numpy()
-        warning = (from_bottom <= s.badge_bottom_n).to_numpy() & ~honour
-    else:
-        honour = (rated >= s.honour_rate).to_numpy()
-        warning = (rated < s.warning_rate).to_numpy()
-    board = [UNRANKED if not r else HONOUR if h else WARNING if w else "" for r, h, w in zip(ranked, honour, warning)]
-    return pd.DataFrame({"ranked": ranked, "rank": pd.array([None if v != v else int(v) for v in rank], dtype=object),
+    ranked, rank, board = _boards(df, s, by)
+    return pd.DataFrame({"ranked": ranked, "rank": pd.array([None if v == 0 else int(v) for v in rank], dtype=object),
                          "board": board}, index=df.index)
+
+
+_BOARD_CODES = ("", HONOUR, WARNING, UNRANKED)
+
+
+def _boards(df: pd.DataFrame, s: CampaignSettings, by: str | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``boards`` as arrays: (ranked, rank with 0 for none, board labels)."""
+    rate = pd.to_numeric(df["completion_rate"], errors="coerce").to_numpy(dtype="float64")
+    ranked = (df["items"].to_numpy() >= s.min_items_to_rank)
+    valid = ranked & ~np.isnan(rate)
+    rank = np.zeros(len(df), dtype="int64")
+    from_bottom = np.zeros(len(df), dtype="int64")
+    keys = df[by].to_numpy() if by else np.zeros(len(df))
+    _, codes = np.unique(keys, return_inverse=True) if len(df) else (None, np.zeros(0, dtype="int64"))
+    order = np.argsort(codes, kind="stable")
+    for rows in np.split(order, np.flatnonzero(np.diff(codes[order])) + 1):
+        rows = rows[valid[rows]]
+        if not len(rows):
+            continue
+        values = np.sort(rate[rows])
+        rank[rows] = 1 + len(values) - np.searchsorted(values, rate[rows], side="right")
+        from_bottom[rows] = 1 + np.searchsorted(values, rate[rows], side="left")
+    if s.badge_rule == "rank":
+        honour = valid & (rank <= s.badge_top_n)
+        warning = valid & (from_bottom <= s.badge_bottom_n) & ~honour
+    else:
+        honour = valid & (rate >= s.honour_rate)
+        warning = valid & (rate < s.warning_rate)
+    code = np.where(~ranked, 3, np.where(honour, 1, np.where(warning, 2, 0)))
+    return ranked, rank, [_BOARD_CODES[c] for c in code]
 
 
 def streaks(history: pd.DataFrame, s: CampaignSettings) -> pd.DataFrame:
@@ -141,17 +160,20 @@ def streaks(history: pd.DataFrame, s: CampaignSettings) -> pd.DataFrame:
     the last one, it has been on the 黑榜 (``warning_streak``) and on the 红榜
     (``honour_streak``), each date's lists made by today's rule (``boards``) among the
     groups of that date. A date on which the group had no items breaks a run. Columns
-    ``group_name``, ``warning_streak``, ``honour_streak``; empty without history."""
+    ``group_name`` (sorted), ``warning_streak``, ``honour_streak``; empty without history."""
     if history.empty:
         return pd.DataFrame({"group_name": pd.Series(dtype=object), "warning_streak": pd.Series(dtype="int64"),
                              "honour_streak": pd.Series(dtype="int64")})
-    b = pd.concat([history[["as_of", "group_name"]], boards(history, s, by="as_of")["board"]], axis=1)
-    grid = b.pivot(index="as_of", columns="group_name", values="board").sort_index().fillna("")
+    _, _, board = _boards(history, s, "as_of")
+    dates, d = np.unique(history["as_of"].to_numpy(), return_inverse=True)
+    groups, g = np.unique(history["group_name"].to_numpy().astype(str), return_inverse=True)
+    board = np.array(board, dtype=object)
     run = {}
-    for name, board in (("warning_streak", WARNING), ("honour_streak", HONOUR)):
-        on = (grid == board).to_numpy()[::-1]
-        run[name] = on.cumprod(axis=0).sum(axis=0).astype("int64")
-    return pd.DataFrame({"group_name": list(grid.columns), **run})
+    for name, which in (("warning_streak", WARNING), ("honour_streak", HONOUR)):
+        on = np.zeros((len(dates), len(groups)), dtype=bool)
+        on[d, g] = board == which
+        run[name] = on[::-1].cumprod(axis=0).sum(axis=0).astype("int64")
+    return pd.DataFrame({"group_name": list(groups), **run})
 
 
 def escalation_for(streak: int, steps) -> str:
@@ -197,23 +219,28 @@ def standing(by_group: pd.DataFrame, s: CampaignSettings, history: pd.DataFrame 
     for the runs on each list; without it the date's own counts are the only report."""
     if by_group.empty:
         return Standing(pd.DataFrame(columns=STANDING_COLUMNS), [], [], [], [])
-    df = by_group.set_index("group_name").loc[order_groups(list(by_group["group_name"]), s.group_order)].reset_index()
-    df["overdue_share"] = [o / n if n else None for o, n in zip(df["overdue"], df["items"])]
-    df = pd.concat([df, boards(df, s)], axis=1)
-    runs = streaks(by_group.assign(as_of=0) if history is None else history, s).set_index("group_name")
-    for col in ("warning_streak", "honour_streak"):
-        df[col] = df["group_name"].map(runs[col]).fillna(0).astype("int64")
-    df["escalation"] = [escalation_for(n, s.escalation) for n in df["warning_streak"]]
-    cards = [group_card(rate, share, s) for rate, share in zip(df["completion_rate"], df["overdue_share"])]
-    df["card"], df["reason"] = [c for c, _ in cards], [r for _, r in cards]
-    df = df[STANDING_COLUMNS].reset_index(drop=True)
-    honour = df[df["board"] == HONOUR].sort_values(["completion_rate", "items", "group_name"],
-                                                   ascending=[False, False, True])
-    warning = df[df["board"] == WARNING].sort_values(["completion_rate", "items", "group_name"],
-                                                     ascending=[True, False, True])
-    worst = {g: i for i, g in enumerate(warning["group_name"])}
-    due = df[df["escalation"] != ""]
-    escalated = [g for _, _, g in sorted((-n, worst.get(g, len(worst)), g)
-                                         for g, n in zip(due["group_name"], due["warning_streak"]))]
-    return Standing(df, list(honour["group_name"]), list(warning["group_name"]),
-                    list(df.loc[~df["ranked"], "group_name"]), escalated)
+    order = order_groups(list(by_group["group_name"]), s.group_order)
+    df = by_group.set_index("group_name").loc[order].reset_index()
+    names, items, rates = order, df["items"].tolist(), df["completion_rate"].tolist()
+    share = [o / n if n else None for o, n in zip(df["overdue"].tolist(), items)]
+    ranked, rank, board = _boards(df, s, None)
+    runs = streaks(by_group.assign(as_of=0) if history is None else history, s)
+    warning_run = dict(zip(runs["group_name"], runs["warning_streak"].tolist()))
+    honour_run = dict(zip(runs["group_name"], runs["honour_streak"].tolist()))
+    cards = [group_card(rate, sh, s) for rate, sh in zip(rates, share)]
+    columns = {c: df[c] for c in ("group_name", *METRIC_KEYS)}
+    columns.update({
+        "overdue_share": share, "ranked": ranked,
+        "rank": pd.array([int(r) if r else None for r in rank], dtype=object), "board": board,
+        "warning_streak": pd.array([warning_run.get(g, 0) for g in names], dtype="int64"),
+        "honour_streak": pd.array([honour_run.get(g, 0) for g in names], dtype="int64"),
+        "escalation": [escalation_for(warning_run.get(g, 0), s.escalation) for g in names],
+        "card": [c for c, _ in cards], "reason": [r for _, r in cards]})
+    table = pd.DataFrame(columns)[STANDING_COLUMNS]
+    rows = list(zip(names, rates, items, board))
+    honour = [g for _, _, g in sorted((-r, -n, g) for g, r, n, b in rows if b == HONOUR)]
+    warning = [g for _, _, g in sorted((r, -n, g) for g, r, n, b in rows if b == WARNING)]
+    worst = {g: i for i, g in enumerate(warning)}
+    escalated = [g for _, _, g in sorted((-warning_run.get(g, 0), worst.get(g, len(worst)), g)
+                                         for g, e in zip(names, columns["escalation"]) if e)]
+    return Standing(table, honour, warning, [g for g, r in zip(names, ranked) if not r], escalated)
