@@ -35,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .constants import COLUMN_ALIASES
 from .labels import STATUS_LABELS
 from .values import DONE, IN_PROGRESS, LONG_TERM, NOT_STARTED, UNKNOWN
+from .xlsx_safe import put, sheet_title, write_row
 
 TEMPLATE_NAME = "标准模板.xlsx"
 LEDGER_SHEET = "问题整改台账"
@@ -104,9 +105,9 @@ def template_bytes() -> bytes:
     """The blank standard ledger as .xlsx bytes (see module rules)."""
     book = Workbook()
     ledger = book.active
-    ledger.title = LEDGER_SHEET
+    ledger.title = sheet_title(LEDGER_SHEET)
     _write_ledger(ledger)
-    _write_guide(book.create_sheet(GUIDE_SHEET))
+    _write_guide(book.create_sheet(sheet_title(GUIDE_SHEET, book.sheetnames)))
     book.active = 0
     return _save(book)
 
@@ -132,12 +133,12 @@ def _write_preamble(ws: Worksheet) -> None:
     """Title, 填报单位 and 填报日期 rows."""
     last = get_column_letter(len(TEMPLATE_FIELDS))
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    title = ws.cell(TITLE_ROW, 1, TITLE)
+    title = put(ws, TITLE_ROW, 1, TITLE)
     title.font = Font(bold=True, size=16)
     title.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[TITLE_ROW].height = 32
     for row, label in ((UNIT_ROW, UNIT_LABEL), (DATE_ROW, DATE_LABEL)):
-        ws.cell(row, 1, label).font = _BOLD
+        put(ws, row, 1, label).font = _BOLD
         value = ws.cell(row, 2)
         value.border = _UNDERLINE
         value.alignment = Alignment(horizontal="left")
@@ -147,7 +148,7 @@ def _write_preamble(ws: Worksheet) -> None:
 def _write_header(ws: Worksheet) -> None:
     fill = PatternFill("solid", fgColor="D9D9D9")
     for j, (field, header) in enumerate(zip(TEMPLATE_FIELDS, TEMPLATE_HEADERS), start=1):
-        cell = ws.cell(HEADER_ROW, j, header)
+        cell = put(ws, HEADER_ROW, j, header)
         cell.font, cell.fill, cell.border = _BOLD, fill, _BOX
         cell.alignment = Alignment(horizontal="center", vertical="center")
         ws.column_dimensions[get_column_letter(j)].width = _COLUMNS[field].width
@@ -202,15 +203,14 @@ def _guide_sections() -> list[tuple[str, list[list[str]]]]:
 
 
 def _write_guide(ws: Worksheet) -> None:
-    ws.append([_GUIDE_TITLE])
-    ws.cell(1, 1).font = Font(bold=True, size=14)
+    at = write_row(ws, [_GUIDE_TITLE], 1)
+    ws.cell(at, 1).font = Font(bold=True, size=14)
     for heading, rows in _guide_sections():
-        ws.append([])
-        ws.append([heading])
-        ws.cell(ws.max_row, 1).font = _BOLD
+        at = write_row(ws, [heading], at + 2)
+        ws.cell(at, 1).font = _BOLD
         for row in rows:
-            ws.append(row)
-            for cell in ws[ws.max_row]:
+            at = write_row(ws, row, at + 1)
+            for cell in ws[at]:
                 cell.alignment = Alignment(wrap_text=len(row) > 1, vertical="top")
                 if row is _GUIDE_TABLE_HEADER:
                     cell.font = _BOLD

@@ -1,7 +1,8 @@
 """超期督办: every overdue item, most days overdue first, with group, responsible person,
 deadline and days overdue; then the items due soon (``figures.overdue``). Filters by
 group, category and minimum days overdue (within the sidebar's filters); the filtered
-overdue list downloads as an .xlsx 督办单 (``exports.overdue_xlsx``), made when clicked."""
+overdue list downloads as an .xlsx 督办单 (``exports.overdue_xlsx``), built only when the
+button is clicked (deferred data), from the very list the page shows."""
 from functools import partial
 
 import streamlit as st
@@ -37,8 +38,10 @@ else:
     widgets.item_table(fig.overdue, exports.OVERDUE_COLUMNS, key="overdue_table",
                        height=min(600, 38 + 35 * len(fig.overdue)))
     title = f"{s.name}超期问题督办单（截至{labels.full_day(v.as_of)}）"
+    # Deferred: Streamlit calls the builder only when the button is clicked, on the list
+    # shown above; a click needs no rerun.
     st.download_button("下载督办单（Excel，即上表所列问题）", partial(exports.overdue_xlsx, fig.overdue, title),
-                       icon=":material/download:",
+                       icon=":material/download:", on_click="ignore",
                        file_name=f"超期问题督办单_{labels.stamp(v.as_of)}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="overdue_download")
