@@ -99,11 +99,14 @@ def install(rt=None) -> None:
 
 
 def _session_exists(rt, sid: str) -> bool:
-    """``sid`` is live or waiting to reconnect."""
+    """``sid`` is live or waiting to reconnect (when in doubt: it exists)."""
     info = getattr(getattr(rt, "_session_mgr", None), "get_session_info", None)
-    if info is not None:
-        return info(sid) is not None
-    return getattr(rt, _GUARDED)(sid)
+    try:
+        if info is not None:
+            return info(sid) is not None
+        return getattr(rt, _GUARDED)(sid)
+    except Exception:   # the session manager changed under us (another thread): keep it
+        return True
 
 
 def sweep(rt=None) -> None:

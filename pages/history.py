@@ -1,7 +1,10 @@
 """上传记录 (office only): every stored batch, newest report first; for one batch its
 original file (download), its validation report (table and .xlsx) and its removal.
 
-Downloads are made when clicked. Removing a batch (after a confirmation) deletes its rows and item states in one
+Downloads are made when clicked (``st.download_button`` with a callable): an original
+file exists outside the database only from the office's click until Streamlit drops
+the download at the office's next runs, under an unguessable URL handed to that session
+alone; the page itself is served only to the office (app.py). Removing a batch (after a confirmation) deletes its rows and item states in one
 transaction; every page then shows exactly what it showed before the batch came in.
 """
 

@@ -358,3 +358,17 @@ def test_a_file_over_the_limit_is_refused_by_its_size_before_its_bytes_are_read(
         assert [shown(e) for e in at.error] == ["文件“大文件.xlsx”：文件大小1.5MB，超过上限1MB，未导入"]
     finally:
         st_config.set_option("server.maxUploadSize", before)
+
+
+def test_the_viewer_passcode_is_asked_once_per_working_day(monkeypatch, db, clock, cookie):
+    at = run_app(monkeypatch, db, viewer_passcode="看板2026")
+    at.text_input[0].input("看板2026")
+    at.button[0].click().run()
+    assert [m.label for m in at.metric][:1] == ["交办总数"]
+    cookie["value"] = token_in(cookie_scripts(at)[0])
+    reloaded = run_app(monkeypatch, db, viewer_passcode="看板2026")
+    assert [m.label for m in reloaded.metric][:1] == ["交办总数"]
+    assert role_line(reloaded) == "当前身份：领导（只读）"
+    # A new viewer passcode makes every earlier token worthless.
+    changed = run_app(monkeypatch, db, viewer_passcode="看板2027")
+    assert [t.value for t in changed.title] == ["创城进度看板"] and not changed.metric
