@@ -1,4 +1,4 @@
-"""Every .xlsx the product writes (督办单, validation report, standard template), built
+"""Every .xlsx the product writes (督办单, validation report, standard template, Excel 通报), built
 from a database holding hostile ledger text and read back: no formula anywhere, text
 exactly as stored, valid sheet names; the 督办单 laid out to print; downloads built only
 when clicked (AppTest)."""
@@ -300,6 +300,21 @@ def test_report_with_hostile_texts_in_every_field():
     assert [r[0] for r in body] == HOSTILE * 2 and [r[2] for r in body[:len(HOSTILE)]] == HOSTILE
     assert [r[4] for r in body[len(HOSTILE):]] == HOSTILE
     assert [r[1] for r in body] == [5] * len(HOSTILE) + [None] * len(HOSTILE)
+
+
+def test_excel_report_holds_no_formula(con):
+    """The Excel 通报 (``report_xlsx``, which writes its 超期问题 sheet with the 督办单's
+    writer) on the hostile database."""
+    from data_pipeline.report_xlsx import report_xlsx
+    settings = dp.load_settings(con)
+    book = formula_free(report_xlsx(con, AS_OF, settings))
+    assert_valid_sheet_names(book)
+    ranking = figures.ranking(con, AS_OF, None, settings).table
+    groups = [r[1] for r in values(book["排名"])[2:2 + len(ranking)]]
+    assert groups == list(ranking["group_name"]) and {"=组", HYPERLINK, "+表"} <= set(groups)
+    late = overdue_list(con)
+    assert [r[3] for r in values(book["超期问题"])[2:]] == \
+        ["控制字符" if d == "控制\x01字符" else d for d in late["description"]]
 
 
 def test_template_holds_no_formula():
