@@ -46,11 +46,14 @@ import os
 import secrets as random
 import time
 from dataclasses import dataclass
+from email.utils import formatdate
 
+import duckdb
 import streamlit as st
 
 from data_pipeline import audit, store
 from data_pipeline.audit import ROLE_ANONYMOUS, ROLE_OFFICE, Actor
+from data_pipeline.errors import DatabaseBusy
 
 from . import data, sessions
 
@@ -221,7 +224,7 @@ def restore() -> None:
     try:
         with data.reading(data.db_path(), data.VERSION_WAIT_SECONDS) as con:
             token = verify(text, audit.token_secret(con), audit.revoked_tokens(con, now), now)
-    except Exception:   # database busy or not created yet: try again on the next run
+    except (DatabaseBusy, duckdb.Error):   # another program writing: try again on the next run
         return
     ss[_RESTORED] = True
     if token is not None:
@@ -243,8 +246,8 @@ def sync_cookie() -> None:
         return
     ss[_WROTE] = True
     if token is not None:
-        seconds = max(0, int((token.expires - clock()).total_seconds()))
-        value = json.dumps(f"{COOKIE}={token.text}; Path=/; Max-Age={seconds}; SameSite=Strict")
+        expires = formatdate(token.expires.timestamp(), usegmt=True)
+        value = json.dumps(f"{COOKIE}={token.text}; Path=/; Expires={expires}; SameSite=Strict")
     else:
         value = json.dumps(f"{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict")
     with st.sidebar:
@@ -350,7 +353,11 @@ def viewer_gate() -> None:
         given = st.text_input("查看口令", type="password", help="向创城办索取。")
         submitted = st.form_submit_button("进入看板", type="primary")
     if submitted:
-        attempt = _attempt(VIEWER, given, None)
+        try:
+            attempt = _attempt(VIEWER, given, None)
+        except DatabaseBusy:   # nothing checked, nothing counted: ask again
+            notice.info("数据库正被另一个程序占用（可能正在导入台账），请稍后再试。")
+            st.stop()
         if attempt.role is not None:
             st.session_state[_ROLE] = attempt.role
             st.rerun()
@@ -359,7 +366,7 @@ def viewer_gate() -> None:
     else:
         try:
             locked = lock_status()
-        except Exception:   # database busy or not created yet: the attempt will tell
+        except (DatabaseBusy, duckdb.Error):   # another program writing: the attempt will tell
             locked = None
         if locked is not None:
             notice.error(locked_message(locked), icon=":material/lock:")

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from email.utils import formatdate
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,8 @@ def test_wrong_viewer_passcodes_count_towards_the_same_lock(monkeypatch, db, clo
 def logged_in_with_token(monkeypatch, db, cookie) -> tuple:
     at = login(run_app(monkeypatch, db))
     scripts = cookie_scripts(at)
-    assert len(scripts) == 1 and "Max-Age=36000; SameSite=Strict" in scripts[0]
+    expires = formatdate((access.clock() + dt.timedelta(hours=10)).timestamp(), usegmt=True)
+    assert len(scripts) == 1 and f"; Path=/; Expires={expires}; SameSite=Strict" in scripts[0]
     return at, token_in(scripts[0])
 
 
