@@ -6,6 +6,9 @@ A thin skin over the library: each command opens the database and calls one func
 The twins call the page's own figure function (``figures``) with the stored campaign
 settings and print what the page shows (``--json``: all of it, as JSON).
 Errors users can cause print one Chinese line (no traceback) and exit non-zero.
+Every path given is checked before it is opened: ``ingest`` reads only regular files
+within ``MAX_FILE_BYTES`` (``read.read_file_bytes``); ``--db`` must be a regular file
+or missing (a folder, FIFO or device is refused, so nothing blocks or reads forever).
 Changes (ingest, remove-batch) are written to the audit log as the role 命令行 with the
 operating-system user.
 """
@@ -17,11 +20,16 @@ import json
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
+
+import duckdb
 
 from . import connect, figures, ingest_file, labels, list_batches, remove_batch
 from .audit import cli_actor
 from .campaign.settings import load_settings
+from .constants import default_db_path
 from .errors import LedgerError
+from .read import file_type_name
 from .metrics import Filters, latest_report_date
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -39,8 +47,37 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"日期格式应为YYYY-MM-DD，例如2026-03-06，而不是“{text}”") from None
 
 
+def _open(db: str | None, *, read_only: bool = False):
+    """The campaign database ``--db`` names (``store.connect``). A path that exists but
+    is not a regular file (a folder, a FIFO, ``/dev/zero``) is refused before DuckDB
+    opens it (it could block or read forever), and a file DuckDB cannot open (not a
+    database, no permission) with a Chinese line; a missing file is created."""
+    path = Path(db) if db else default_db_path()
+    try:
+        kind = file_type_name(os.stat(path).st_mode)
+    except FileNotFoundError:
+        kind = None
+    except OSError:
+        raise LedgerError(f"无法访问数据库路径“{path}”（没有权限或路径有误）；请用 --db 指定一个.duckdb文件") from None
+    if kind:
+        raise LedgerError(f"数据库路径“{path}”是{kind}，不是数据库文件；请用 --db 指定一个.duckdb文件")
+    try:
+        return connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "not a valid DuckDB database" in text:
+            why = "不是本系统的数据库文件（DuckDB格式）"
+        elif "version number" in text:
+            why = "是其他版本的DuckDB创建的，无法打开"
+        elif "Permission denied" in text:
+            why = "没有读写权限"
+        else:
+            why = "无法打开（请检查文件是否完好、磁盘空间和权限）"
+        raise LedgerError(f"数据库“{path}”{why}；请用 --db 指定正确的.duckdb文件") from None
+
+
 def cmd_ingest(args) -> int:
-    con = connect(args.db)
+    con = _open(args.db)
     failed = 0
     try:
         for path in args.files:
@@ -62,7 +99,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    con = connect(args.db, read_only=True)
+    con = _open(args.db, read_only=True)
     try:
         settings = load_settings(con)
         if args.due_soon_days is not None:
@@ -112,7 +149,7 @@ def _who(name, role) -> str:
 
 
 def cmd_batches(args) -> int:
-    con = connect(args.db, read_only=True)
+    con = _open(args.db, read_only=True)
     try:
         df = list_batches(con)
     finally:
@@ -130,7 +167,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_remove_batch(args) -> int:
-    con = connect(args.db)
+    con = _open(args.db)
     try:
         removed = remove_batch(con, args.batch_id, cli_actor())
     finally:
@@ -149,7 +186,7 @@ def cmd_page(args) -> int:
     """A page's data twin: the figures of 总览 (overview), 工作组 (groups), 超期督办
     (overdue) or 阶段趋势 (trend) as of ``--as-of`` (default: the latest report date),
     with the stored settings and the sidebar's filters (``--group``/``--category``)."""
-    con = connect(args.db, read_only=True)
+    con = _open(args.db, read_only=True)
     try:
         settings = load_settings(con)
         as_of = args.as_of or latest_report_date(con)
@@ -228,7 +265,7 @@ def cmd_meeting(args) -> int:
     """``changes`` (本周变化 between ``--since`` and ``--as-of``) or ``forecast`` (进度预测
     as of ``--as-of``): the figure function with the stored settings and the filters;
     ``--json`` prints ``figures.to_json`` of it."""
-    con = connect(args.db, read_only=True)
+    con = _open(args.db, read_only=True)
     try:
         settings = load_settings(con)
         as_of = args.as_of or latest_report_date(con)

@@ -31,7 +31,7 @@ from .campaign.settings import CampaignSettings, forget_values, save_settings
 from .errors import LedgerError, ReportDateMissing
 from .layout import detect, fill_down, find_date
 from .normalise import Note, SheetResult, normalise_sheet, skipped_sheet
-from .read import read_workbook
+from .read import read_file_bytes, read_workbook
 from .values import PLAUSIBLE_RANGE_TEXT, plausible
 from .store import BatchRecord, find_batch_by_hash, remove_batches, sample_batch_ids, transaction, write_batch
 
@@ -223,11 +223,13 @@ def store_parsed(con, parsed: ParsedFile, *, actor: Actor | None = None, sample:
 
 def ingest_file(con, path: str | Path, *, report_date: dt.date | None = None,
                 file_name: str | None = None, actor: Actor | None = None, sample: bool = False) -> IngestResult:
-    """``ingest_bytes`` on a file on disk (named by its base name unless ``file_name``)."""
+    """``ingest_bytes`` on a file on disk (named by its base name unless ``file_name``).
+    The file is read by ``read.read_file_bytes``: only a regular file within
+    ``MAX_FILE_BYTES``, checked before it is read (else ``LedgerError``, nothing stored)."""
     path = Path(path)
-    name = file_name or path.name
+    name = file_name or path.name or str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LedgerError(f"无法打开文件（{exc.strerror or exc}）", file=name) from None
+        data = read_file_bytes(path)
+    except LedgerError as exc:
+        raise exc.located(file=name) from None
     return ingest_bytes(con, data, name, report_date=report_date, actor=actor, sample=sample)

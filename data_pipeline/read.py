@@ -5,13 +5,20 @@ Rules:
   ``xl/workbook.xml`` is .xlsx/.xlsm, ``xl/workbook.bin`` .xlsb, an ODF mimetype
   .ods; an OLE2 container is .xls (or an encrypted workbook); anything that
   decodes as text is CSV.
+- A file on disk is read only by ``read_file_bytes``: only a regular file (or a
+  symlink to one), checked with ``os.stat`` before it is opened, and at most
+  ``MAX_FILE_BYTES + 1`` bytes of it; a directory, FIFO, device or socket, or a file
+  over the limit, is refused without reading it into memory.
 - Refused with a Chinese message (``LedgerError``), before any parsing: empty
   files, files over ``MAX_FILE_BYTES``, PDFs, images, HTML saved as .xls,
   password-protected workbooks, broken zips, and zips whose members inflate past
   ``MAX_UNCOMPRESSED_BYTES`` or by more than ``MAX_COMPRESSION_RATIO`` (bombs;
   calamine has no limit of its own).
-- CSV encodings tried in order: UTF-8 with BOM, UTF-8, GB18030 (a superset of
-  GBK, what Chinese Excel writes).
+- CSV encodings tried in order: UTF-8 with BOM (or UTF-16 with BOM), UTF-8,
+  GB18030 (a superset of GBK, what Chinese Excel writes). The whole file must decode
+  in one of them, strictly: a byte that fits none, or a file mixing UTF-8 and GBK
+  lines, is refused naming the line and byte (``decode_text``); text is never stored
+  with replacement characters.
 - Chart sheets and other non-worksheets are not read; hidden sheets are read
   like visible ones (offices hide finished groups' sheets, the rows still count).
 - Cells come back as calamine gives them: ``""`` for empty, ``str``, ``float``,
@@ -20,7 +27,11 @@ Rules:
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import re
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -56,10 +67,106 @@ class Workbook:
     encoding: str | None = None  # CSV only
 
 
-def check_size(size: int, limit: int = MAX_FILE_BYTES) -> None:
-    """Refuse a file of ``size`` bytes over ``limit`` (before anything reads it)."""
+def check_size(size: int, limit: int | None = None) -> None:
+    """Refuse a file of ``size`` bytes over ``limit`` (default ``MAX_FILE_BYTES``),
+    before anything reads it."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if size > limit:
         raise LedgerError(f"文件大小{size / 1048576:.1f}MB，超过上限{limit / 1048576:g}MB，未导入")
+
+
+# What a path that is not a regular file is, by ``stat`` file type, and what to do.
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "文件夹", "不是台账文件；请指定文件夹里的台账文件（例如 {path}/*.xlsx）"),
+    (stat.S_ISFIFO, "命名管道（FIFO）", "不是普通文件，未读取"),
+    (stat.S_ISCHR, "设备文件（如/dev/zero、/dev/urandom）", "不是普通文件，未读取"),
+    (stat.S_ISBLK, "磁盘设备", "不是普通文件，未读取"),
+    (stat.S_ISSOCK, "套接字（socket）", "不是普通文件，未读取"),
+)
+
+
+def file_type_name(mode: int) -> str | None:
+    """What a ``stat`` mode that is not a regular file is (``文件夹``, ``命名管道（FIFO）``,
+    ``设备文件…``); ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind, _ in _NOT_A_FILE if test(mode)), "特殊文件")
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "“{path}”不存在，请检查文件名和所在文件夹",
+    errno.EACCES: "没有读取“{path}”的权限",
+    errno.EPERM: "没有读取“{path}”的权限",
+    errno.ENOTDIR: "路径“{path}”中有一级不是文件夹",
+    errno.ELOOP: "“{path}”是循环的符号链接，找不到真正的文件",
+    errno.ENAMETOOLONG: "路径“{path}”太长",
+    errno.EIO: "读取“{path}”时磁盘出错",
+}
+
+
+def _os_error(exc: OSError, path: str) -> LedgerError:
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return LedgerError(f"“{path}”是符号链接，但它指向的文件不存在")
+    text = _OS_ERRORS.get(exc.errno, "无法读取“{path}”（错误代码" + errno.errorcode.get(exc.errno or 0, "未知") + "）")
+    return LedgerError(text.format(path=path))
+
+
+def _regular(mode: int, size: int, path: str, limit: int) -> None:
+    kind = file_type_name(mode)
+    if kind:
+        advice = next((a for test, _, a in _NOT_A_FILE if test(mode)), "不是普通文件，未读取")
+        raise LedgerError(f"“{path}”是{kind}，" + advice.format(path=path.rstrip("/\\") or path))
+    check_size(size, limit)
+
+
+def read_file_bytes(path: str | os.PathLike, limit: int | None = None) -> bytes:
+    """The bytes of the file at ``path``; every read of a ledger from disk goes here.
+
+    Rules (``LedgerError`` with a Chinese reason naming ``path``, nothing read):
+    - Only a regular file is read; a symlink is followed, so one pointing at a regular
+      file is fine. A directory, FIFO, character or block device (``/dev/zero``) or
+      socket is refused after ``os.stat``, before the path is opened, so nothing can
+      block or stream forever.
+    - A file over ``limit`` bytes (default ``MAX_FILE_BYTES``) by ``os.stat`` is refused
+      before it is read. The file is then opened without blocking and checked again
+      on the open descriptor (the path may have been swapped), and at most
+      ``limit + 1`` bytes are read: a file that grew past the limit since ``stat`` is
+      refused too, so memory never holds more than ``limit + 1`` bytes of it.
+    - A path that cannot be opened (missing, no permission, broken symlink) is named
+      with the cause in Chinese."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    shown = os.fspath(path)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise _os_error(exc, shown) from None
+    except ValueError:   # a NUL in the path
+        raise LedgerError(f"路径“{shown}”含有无效字符") from None
+    _regular(st.st_mode, st.st_size, shown, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise _os_error(exc, shown) from None
+    try:
+        st = os.fstat(fd)
+        _regular(st.st_mode, st.st_size, shown, limit)
+        chunks, got, want = [], 0, st.st_size + 1   # the expected size in one read, then EOF
+        while got <= limit:
+            chunk = os.read(fd, min(want, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            want = 1 << 20                  # short read, or it grew since stat: on, to limit + 1
+        data = b"".join(chunks)               # one chunk: the same object, no copy
+    except OSError as exc:
+        raise _os_error(exc, shown) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise LedgerError(f"文件读取时仍在变大，已超过上限{limit / 1048576:g}MB，未导入")
+    return data
 
 
 def sniff(data: bytes, file_name: str) -> str:
@@ -136,20 +243,108 @@ def _member(archive: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
     return b""
 
 
+_RESAVE = "请用Excel或WPS打开原始台账，另存为“CSV UTF-8（逗号分隔）”或Excel工作簿（.xlsx）后重新上传"
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 with BOM, UTF-8, then GB18030. Returns (text, encoding)."""
+    """Decode CSV bytes whole and strictly. Returns (text, encoding).
+
+    Rules: a UTF-8 BOM means UTF-8 (``utf-8-sig``), a UTF-16 BOM UTF-16; otherwise
+    UTF-8, else GB18030 (GBK's superset). Refused (``LedgerError``, naming the line and
+    the byte, counted from 1, and saying how to re-save): a byte no encoding accepts,
+    a BOM'd file that does not decode as its BOM says, and a file mixing lines that
+    are UTF-8 (with a character beyond U+07FF, e.g. Chinese) with lines that are only
+    GBK; decoding such a file as GB18030 would store the UTF-8 lines as mojibake.
+    Nothing is ever decoded with replacement characters."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _encoding_error(data, bom=True) or LedgerError(
+                f"文件开头标明是UTF-8编码，但从文件第{exc.start + 4}个字节起的内容无法按UTF-8解码，未导入。{_RESAVE}") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise LedgerError(f"文件开头标明是UTF-16编码，但从文件第{exc.start + 1}个字节起的内容无法按UTF-16解码，"
+                              f"未导入。{_RESAVE}") from None
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        as_utf8 = exc
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise LedgerError("文本文件的编码无法识别（不是UTF-8或GBK），请用Excel另存为.xlsx后上传") from None
+        text = None
+    if text is not None and not _has_utf8_line(data):
+        return text, "gb18030"
+    line = data.count(b"\n", 0, as_utf8.start) + 1   # the fallback is not expected: _encoding_error finds it
+    raise _encoding_error(data, bom=False) or LedgerError(
+        f"第{line}行（从文件第{as_utf8.start + 1}个字节起）的内容既不是UTF-8也不是GBK编码的文字，"
+        f"无法识别，未导入。{_RESAVE}")
+
+
+def _first_non_ascii(chunk: bytes) -> int:
+    return re.search(rb"[\x80-\xff]", chunk).start()
+
+
+# The start of a UTF-8 character beyond U+07FF (three or four bytes), e.g. any Chinese
+# character (one character class: an alternation makes the scan five times slower).
+_UTF8_WIDE = re.compile(rb"[\xe0-\xf4][\x80-\xbf]{2}")
+
+
+def _has_utf8_line(data: bytes) -> bool:
+    """Whether a line of ``data`` is valid UTF-8 with a character beyond U+07FF (the
+    test ``_encoding_error`` applies to every line), looking only at lines where such
+    a byte sequence occurs: fast on a GBK file."""
+    pos = 0
+    while match := _UTF8_WIDE.search(data, pos):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        end = data.find(b"\n", match.end())
+        end = len(data) if end < 0 else end
+        try:
+            data[start:end].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            pos = end + 1
+    return False
+
+
+def _encoding_error(data: bytes, *, bom: bool) -> LedgerError | None:
+    """Why ``data`` (not UTF-8 as a whole) cannot be decoded whole, line by line
+    (``decode_text``'s rules); ``None`` when every line is ASCII or GBK. A line
+    break is never inside a UTF-8 or GB18030 character, so lines decode alone. The byte
+    named is a mixed line's first non-ASCII byte, or where an undecodable line fails
+    (as UTF-8 when the file has UTF-8 lines or a BOM, else as GBK)."""
+    first_utf8 = first_gbk = None      # (line, byte) of the first line of each kind
+    line, pos = 1, 3 if bom else 0
+    while pos <= len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        chunk = data[pos:end]
+        if not chunk.isascii():
+            try:
+                chunk.decode("utf-8")
+                if first_utf8 is None and max(chunk) >= 0xE0:
+                    first_utf8 = (line, pos + _first_non_ascii(chunk) + 1)
+            except UnicodeDecodeError as as_utf8:
+                try:
+                    chunk.decode("gb18030")
+                    if first_gbk is None:
+                        first_gbk = (line, pos + _first_non_ascii(chunk) + 1)
+                except UnicodeDecodeError as as_gbk:
+                    at = as_utf8.start if bom or first_utf8 else as_gbk.start
+                    return LedgerError(f"第{line}行（从文件第{pos + at + 1}个字节起）的内容既不是UTF-8"
+                                       f"也不是GBK编码的文字，无法识别，未导入。{_RESAVE}")
+        if bom and first_gbk:
+            return LedgerError(f"文件开头标明是UTF-8编码，但第{first_gbk[0]}行（从文件第{first_gbk[1]}个字节起）"
+                               f"是GBK编码，同一文件混用了两种编码，无法确定正确的文字，未导入。{_RESAVE}")
+        if first_utf8 and first_gbk:
+            kinds = sorted([(*first_utf8, "UTF-8"), (*first_gbk, "GBK")])
+            which = "，".join(f"第{n}行（从文件第{at}个字节起）是{name}编码" for n, at, name in kinds)
+            return LedgerError(f"同一文件混用了两种编码：{which}，无法确定正确的文字，未导入。{_RESAVE}")
+        line, pos = line + 1, end + 1
+    return None
 
 
 def read_csv(data: bytes, file_name: str) -> Workbook:
