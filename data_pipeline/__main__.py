@@ -8,7 +8,8 @@ settings and print what the page shows (``--json``: all of it, as JSON).
 Errors users can cause print one Chinese line (no traceback) and exit non-zero.
 Every path given is checked before it is opened: ``ingest`` reads only regular files
 within ``MAX_FILE_BYTES`` (``read.read_file_bytes``); ``--db`` must be a regular file
-or missing (a folder, FIFO or device is refused, so nothing blocks or reads forever).
+or missing, and so must ``report --out`` (a folder, FIFO or device is refused, so
+nothing blocks or reads forever).
 Changes (ingest, remove-batch) are written to the audit log as the role 命令行 with the
 operating-system user.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -326,6 +328,22 @@ REPORT_FORMATS = ("xlsx",)
 REPORT_LATER = ("pptx", "docx")
 
 
+_WRITE_ERRORS = {errno.ENOENT: "所在文件夹不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+                 errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘是只读的", errno.ENOTDIR: "路径中有一级不是文件夹"}
+
+
+def _check_out(out: str) -> None:
+    """``--out`` must be a regular file or not exist yet: a folder, FIFO (writing would
+    block until something reads it) or device (``/dev/null`` would swallow the report)
+    is refused before anything is computed."""
+    try:
+        kind = file_type_name(os.stat(out).st_mode)
+    except OSError:
+        return            # missing, or unreachable: writing says why
+    if kind:
+        raise LedgerError(f"输出路径“{out}”是{kind}，不能写入通报；请用 --out 指定一个.xlsx文件名")
+
+
 def cmd_report(args) -> int:
     """``report``: the 通报 as of ``--as-of`` (``report_xlsx.report_xlsx`` with the stored
     settings) written to ``--out``; only ``--format xlsx`` exists yet (pptx/docx: a
@@ -338,6 +356,7 @@ def cmd_report(args) -> int:
         print(f"失败 不支持的格式“{args.format}”，目前只能导出xlsx（--format xlsx）", file=sys.stderr)
         return EXIT_USAGE
     from .report_xlsx import report_xlsx
+    _check_out(args.out)
     con = _open(args.db, read_only=True)
     try:
         try:
@@ -350,7 +369,8 @@ def cmd_report(args) -> int:
     try:
         Path(args.out).write_bytes(data)
     except OSError as exc:
-        raise LedgerError(f"无法写入文件“{args.out}”：{exc.strerror or exc}") from None
+        why = _WRITE_ERRORS.get(exc.errno, "错误代码" + errno.errorcode.get(exc.errno or 0, "未知"))
+        raise LedgerError(f"无法写入文件“{args.out}”：{why}") from None
     print(f"已导出通报：{args.out}")
     return EXIT_OK
 

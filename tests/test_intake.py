@@ -55,19 +55,20 @@ def short_dir():
 
 @pytest.fixture
 def unblock_fifos():
-    """``unblock(path)``: should anything open the FIFO for reading (a regression), a
-    writer opens and closes it after a few seconds, so the reader sees end-of-file
-    and the test fails instead of hanging."""
+    """``unblock(path)``: should anything open the FIFO (a regression), every few
+    seconds a writer and a reader open and close it, so the reader sees end-of-file
+    (the writer a broken pipe) and the test fails instead of hanging."""
     stop = threading.Event()
     paths: list[Path] = []
 
     def writer():
         while not stop.wait(3):
             for p in paths:
-                try:
-                    os.close(os.open(p, os.O_WRONLY | os.O_NONBLOCK))
-                except OSError:
-                    pass     # nobody is reading: fine
+                for mode in (os.O_WRONLY, os.O_RDONLY):   # unblocks a reader, then a writer
+                    try:
+                        os.close(os.open(p, mode | os.O_NONBLOCK))
+                    except OSError:
+                        pass     # nobody is reading: fine
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     yield paths.append
@@ -314,3 +315,29 @@ def test_cli_reads_a_symlinked_ledger(tmp_path):
     done = run_cli("ingest", str(link), "--db", str(db), cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, "")
     assert stored_files(db) == [(1, "链接台账.xlsx", 3)]
+
+
+@POSIX
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_cli_report_out_that_is_no_file_is_refused_before_computing(kind, tmp_path, unblock_fifos):
+    """``report --out`` is checked before the database is opened: a FIFO would block the
+    write until something reads it, ``/dev/null`` would swallow the report."""
+    out = {"folder": tmp_path / "通报", "fifo": tmp_path / "通报.xlsx", "device": Path("/dev/null")}[kind]
+    if kind == "folder":
+        out.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(out)
+        unblock_fifos(out)
+    db = tmp_path / "不会打开.duckdb"
+    done = run_limited("report", "--as-of", "2026-03-06", "--out", str(out), "--db", str(db), cwd=tmp_path)
+    what = {"folder": "文件夹", "fifo": "命名管道（FIFO）", "device": "设备文件（如/dev/zero、/dev/urandom）"}[kind]
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"失败 输出路径“{out}”是{what}，不能写入通报；请用 --out 指定一个.xlsx文件名\n"
+    assert not db.exists()
+
+
+def test_cli_report_into_a_missing_folder_says_so(sample_db, tmp_path):
+    out = tmp_path / "没有的文件夹" / "通报.xlsx"
+    done = run_cli("report", "--as-of", "2026-11-27", "--out", str(out), "--db", str(sample_db), cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"失败 无法写入文件“{out}”：所在文件夹不存在\n"
