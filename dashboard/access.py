@@ -236,9 +236,11 @@ def restore() -> None:
 
 def sync_cookie() -> None:
     """Make the browser's cookie hold this session's token, or nothing (app.py, every
-    run): a tiny script in the sidebar, hidden like ``dashboard.chrome``'s. Streamlit only
-    knows the cookie the session started with, so once this session has written the
-    cookie (log-in, log-out) the script is drawn on every run, with what it must hold."""
+    run): a tiny script in the sidebar, hidden like ``dashboard.chrome``'s. ``st.html``
+    (not an iframe, unlike ``components.v1.html``) runs it in the app's own document, so
+    ``document.cookie`` is the app origin's. Streamlit only knows the cookie the session
+    started with, so once this session has written the cookie (log-in, log-out) the
+    script is drawn on every run, with what it must hold."""
     ss = st.session_state
     token: Token | None = ss.get(_TOKEN)
     want = token.text if token is not None else None

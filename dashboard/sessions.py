@@ -40,9 +40,20 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 UPLOADS_KEY = "_uploads"          # pages/upload.py: file id -> Upload (bytes, parsed file)
 UPLOADER_KEY = "upload_files"     # pages/upload.py: the file_uploader's key
 
-_OFFICE: set[str] = set()
-_LOCK = threading.Lock()
 _GUARDED = "_campaign_upload_guard"
+
+
+class _Registry:
+    """The office session ids, kept on the Runtime object (one per server process), so a
+    reload of this module in development does not split it from the wrappers."""
+
+    def __init__(self, is_active=None):
+        self.office: set[str] = set()
+        self.lock = threading.Lock()
+        self.is_active = is_active       # the Runtime's own check, before it was wrapped
+
+
+_LOCAL = _Registry()   # without a server (AppTest): nothing to guard, kept for the record
 
 
 def session_id() -> str | None:
@@ -60,42 +71,53 @@ def _runtime() -> Runtime | None:
     return rt if type(rt) is Runtime else None
 
 
-def is_office_session(sid: str | None) -> bool:
-    with _LOCK:
-        return sid in _OFFICE
+def _registry(rt) -> _Registry:
+    return getattr(rt, _GUARDED, None) or _LOCAL
 
 
-def track(office: bool, sid: str | None = None) -> None:
+def is_office_session(sid: str | None, rt=None) -> bool:
+    reg = _registry(rt or _runtime())
+    with reg.lock:
+        return sid in reg.office
+
+
+def track(office: bool, sid: str | None = None, rt=None) -> None:
     """Record whether session ``sid`` (default: this run's) is logged in as the office,
-    then ``sweep``."""
+    then ``sweep``. ``rt``: the Runtime (default: the server's)."""
+    rt = rt or _runtime()
     sid = sid or session_id()
+    reg = _registry(rt)
     if sid:
-        with _LOCK:
-            (_OFFICE.add if office else _OFFICE.discard)(sid)
-    sweep()
+        with reg.lock:
+            (reg.office.add if office else reg.office.discard)(sid)
+    sweep(rt)
 
 
 def install(rt=None) -> None:
     """Once per process (idempotent): the upload endpoint accepts files only for office
     sessions. ``rt``: the Runtime (default: the server's; nothing to do under AppTest)."""
     rt = rt or _runtime()
-    if rt is None or getattr(rt, _GUARDED, False):
+    if rt is None or getattr(rt, _GUARDED, None) is not None:
         return
-    is_active = rt.is_active_session
+    reg = _Registry(rt.is_active_session)
     manager = rt.uploaded_file_mgr
     add_file = manager.add_file
 
+    def office(session_id: str) -> bool:
+        with reg.lock:
+            return session_id in reg.office
+
     def may_upload(session_id: str) -> bool:
         """The upload route's session check: a live session *of the office*."""
-        return is_office_session(session_id) and is_active(session_id)
+        return office(session_id) and reg.is_active(session_id)
 
     def add_office_file(session_id: str, file) -> None:
-        if is_office_session(session_id):
+        if office(session_id):
             add_file(session_id, file)
 
+    setattr(rt, _GUARDED, reg)
     rt.is_active_session = may_upload
     manager.add_file = add_office_file
-    setattr(rt, _GUARDED, is_active)
 
 
 def _session_exists(rt, sid: str) -> bool:
@@ -104,7 +126,7 @@ def _session_exists(rt, sid: str) -> bool:
     try:
         if info is not None:
             return info(sid) is not None
-        return getattr(rt, _GUARDED)(sid)
+        return _registry(rt).is_active(sid)
     except Exception:   # the session manager changed under us (another thread): keep it
         return True
 
@@ -113,15 +135,16 @@ def sweep(rt=None) -> None:
     """Forget sessions that no longer exist: their uploaded files are dropped from the
     server's memory and their ids from the office set."""
     rt = rt or _runtime()
-    if rt is None or not getattr(rt, _GUARDED, False):
+    if rt is None or getattr(rt, _GUARDED, None) is None:
         return
     manager = rt.uploaded_file_mgr
     for sid in list(getattr(manager, "file_storage", {})):
         if not _session_exists(rt, sid):
             manager.remove_session_files(sid)
-    with _LOCK:
-        gone = [sid for sid in _OFFICE if not _session_exists(rt, sid)]
-        _OFFICE.difference_update(gone)
+    reg = _registry(rt)
+    with reg.lock:
+        gone = [sid for sid in reg.office if not _session_exists(rt, sid)]
+        reg.office.difference_update(gone)
 
 
 def release_uploads(rt=None) -> bool:

@@ -306,22 +306,19 @@ def test_only_office_sessions_may_upload_and_ended_sessions_are_swept():
     rt.live |= {"leader", "office"}
     sessions.install(rt)
     sessions.install(rt)                                  # once is enough
-    sessions.track(True, "office")
-    try:
-        assert not rt.is_active_session("leader") and rt.is_active_session("office")
-        rt.uploaded_file_mgr.add_file("leader", rec("a", 1000))
-        rt.uploaded_file_mgr.add_file("office", rec("b", 2000))
-        assert {sid: [len(f.data) for f in files.values()]
-                for sid, files in rt.uploaded_file_mgr.file_storage.items()} == {"office": [2000]}
-        sessions.track(False, "office")                   # logged out
-        assert not rt.is_active_session("office")
-        # The session ends without Streamlit freeing its files (expired reconnect storage).
-        sessions.track(True, "office")
-        rt.live.discard("office")
-        sessions.sweep(rt)
-        assert dict(rt.uploaded_file_mgr.file_storage) == {} and not sessions.is_office_session("office")
-    finally:
-        sessions.track(False, "office")
+    sessions.track(True, "office", rt)
+    assert not rt.is_active_session("leader") and rt.is_active_session("office")
+    rt.uploaded_file_mgr.add_file("leader", rec("a", 1000))
+    rt.uploaded_file_mgr.add_file("office", rec("b", 2000))
+    assert {sid: [len(f.data) for f in files.values()]
+            for sid, files in rt.uploaded_file_mgr.file_storage.items()} == {"office": [2000]}
+    sessions.track(False, "office", rt)                   # logged out
+    assert not rt.is_active_session("office")
+    # The session ends without Streamlit freeing its files (expired reconnect storage).
+    sessions.track(True, "office", rt)
+    rt.live.discard("office")
+    sessions.sweep(rt)
+    assert dict(rt.uploaded_file_mgr.file_storage) == {} and not sessions.is_office_session("office", rt)
 
 
 def test_leaving_the_upload_page_frees_the_previews(monkeypatch, db, clock, cookie, tmp_path):

@@ -16,9 +16,11 @@ Chromium, required in CI.
 """
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import uuid
+from urllib.parse import urlparse
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -92,13 +94,23 @@ class Tab:
 
     def put_file(self, size: int) -> int:
         """PUT a file of ``size`` bytes to the upload endpoint for this tab's session, as
-        the file uploader would; returns the HTTP status."""
-        sid = self.session_ids[-1]
-        response = self.page.request.put(
-            f"{self.url}/_stcore/upload_file/{sid}/{uuid.uuid4()}",
-            multipart={"file": {"name": "台账.xlsx", "mimeType": "application/octet-stream", "buffer": b"P" * size}},
-            headers={"X-Xsrftoken": self.cookie("_streamlit_xsrf") or ""})
-        return response.status
+        the file uploader would (multipart body, the tab's XSRF cookie and header);
+        returns the HTTP status."""
+        sid, xsrf = self.session_ids[-1], self.cookie("_streamlit_xsrf") or ""
+        boundary = uuid.uuid4().hex
+        body = b"".join([f"--{boundary}\r\n".encode(),
+                         'Content-Disposition: form-data; name="file"; filename="ledger.xlsx"\r\n'.encode(),
+                         b"Content-Type: application/octet-stream\r\n\r\n", b"P" * size,
+                         f"\r\n--{boundary}--\r\n".encode()])
+        host = urlparse(self.url)
+        con = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+        try:
+            con.request("PUT", f"/_stcore/upload_file/{sid}/{uuid.uuid4()}", body=body, headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": xsrf,
+                "Cookie": f"_streamlit_xsrf={xsrf}", "Origin": self.url})
+            return con.getresponse().status
+        finally:
+            con.close()
 
     def close(self) -> None:
         self.context.close()
