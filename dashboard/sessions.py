@@ -12,8 +12,8 @@ Rules:
   ``Runtime.is_active_session`` and nothing else does, so that method of the one
   Runtime object is what is wrapped (checked by ``tests/test_browser_access.py`` with a
   real server and an HTTP PUT).
-- The set lives in this process, not in the database: a session id only means
-  something to the server process holding that session.
+- The set lives in this process (on its Runtime object), not in the database: a
+  session id only means something to the server process holding that session.
 - Previews are freed. The upload page's parsed files (``UPLOADS_KEY``) and this
   session's files in the uploaded-file manager are dropped when the office leaves
   数据上传 or logs out (``release_uploads``, from app.py). Files of sessions that have

@@ -16,14 +16,18 @@ Chromium, required in CI.
 """
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import re
 import shutil
+import urllib.request
 import uuid
 from urllib.parse import urlparse
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from tests import ledgers as L
 
 from tests.conftest import require
 from tests.test_browser import ARGS, CHROMIUM, OFFICE_PASSCODE, login, main_text, settle, streamlit_server
@@ -273,3 +277,39 @@ def test_original_files_are_reachable_only_through_an_office_session(chromium, s
         assert outsider.page.request.get(media).status == 404
     finally:
         outsider.close()
+
+
+# ---------------------------------------------------------------- previews
+
+
+def uploaded_bytes(url: str) -> int:
+    """What Streamlit's uploaded-file manager holds, from the server's own metrics."""
+    text = urllib.request.urlopen(url + "/_stcore/metrics", timeout=10).read().decode()
+    return sum(int(float(m.group(1))) for m in re.finditer(r'UploadedFileManager[^}]*}\s+(\S+)', text))
+
+
+def test_leaving_the_upload_page_frees_the_uploaded_file(chromium, served, tmp_path):
+    ledger = L.write_xlsx(tmp_path / "新台账.xlsx", L.flat_rows(
+        ["问题编号", "问题描述", "责任单位", "整改时限", "整改情况"],
+        [[f"XN-{i:03d}", f"新发现的问题{i}", "市容环境组", dt.date(2026, 12, 10), "未整改"] for i in range(200)],
+        "填报日期：2026年12月4日"))
+    tab = Tab(chromium, served)
+    try:
+        tab.page.goto(served)
+        settle(tab.page, "各工作组亮牌情况")
+        login(tab.page, "王主任")
+        tab.page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(ledger))
+        settle(tab.page, tab.page.get_by_role("button").filter(has_text="确认导入"))
+        assert uploaded_bytes(served) >= ledger.stat().st_size
+        tab.page.get_by_role("link", name="总览", exact=True).click()
+        settle(tab.page, "各工作组亮牌情况")
+        deadline = 60
+        while uploaded_bytes(served) and deadline:   # the metrics are cached for a moment
+            tab.page.wait_for_timeout(1000)
+            deadline -= 1
+        assert uploaded_bytes(served) == 0
+        tab.page.get_by_role("link", name="数据上传", exact=True).click()
+        settle(tab.page, "选择台账文件")
+        assert tab.page.get_by_role("button").filter(has_text="确认导入").count() == 0
+    finally:
+        tab.close()
