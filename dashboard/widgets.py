@@ -19,7 +19,8 @@ BAD_WHEN_UP = {"overdue", "due_soon"}
 # Characters that start Markdown, GFM or Streamlit constructs (emphasis, links, images,
 # code, tables, headings, lists, HTML, entities, math, :colour[]/:icon: directives,
 # autolinks), a "1." that would start a list, and the dot of a "www." autolink.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-!|<>~$:@&{}^=\"])|(?<=^\d)(\.)|(?<=^\d\d)(\.)|(?<=[wW]{3})(\.)")
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|www)[:.]|@")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-!|<>~$:@&{}^=\"/])|(?<=^\d)(\.)|(?<=^\d\d)(\.)|(?<=[wW]{3})(\.)")
 
 
 def md(text) -> str:
@@ -29,7 +30,10 @@ def md(text) -> str:
     no colour, ``<b>`` no tag, ``$x$`` no formula) and line breaks become spaces (no
     list or heading can start). Use it for every piece of stored text put into
     ``st.markdown``/``caption``/``info``/widget labels."""
-    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+    # GFM links bare URLs even with escaped punctuation: an invisible word joiner after
+    # "http:" / "www." stops that.
+    text = _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", " ".join(str(text).split()))
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 DATE_COLUMNS = ("assigned_on", "deadline", "completed_on", "report_date", "done_on")
 
 

@@ -28,9 +28,10 @@ import openpyxl
 import pytest
 
 import data_pipeline as dp
+from data_pipeline import labels
 from tests import ledgers as L
-from data_pipeline.audit import ROLE_OFFICE, ROLE_SYSTEM, UPLOAD, Actor
-from data_pipeline.sample import SAMPLE_UPLOADER, sample_files
+from data_pipeline.audit import ROLE_OFFICE, UPLOAD
+from data_pipeline.sample import sample_files
 from tests.conftest import ROOT, require
 
 pytestmark = pytest.mark.browser
@@ -162,8 +163,9 @@ def metrics(tab) -> list[tuple[str, str]]:
 
 def card_texts(totals: dict) -> list[str]:
     """The six KPI cards as the overview shows them (``dashboard.widgets.kpi_row``)."""
-    return [f"{totals['items']:,}", f"{totals['done']:,}", f"{totals['completion_rate'] * 100:.1f}%",
-            f"{totals['overdue']:,}", f"{totals['due_soon']:,}", f"{totals['on_time_rate'] * 100:.1f}%"]
+    pct = lambda r: labels.NONE if r is None else f"{r * 100:.1f}%"  # noqa: E731
+    return [f"{totals['items']:,}", f"{totals['done']:,}", pct(totals['completion_rate']),
+            f"{totals['overdue']:,}", f"{totals['due_soon']:,}", pct(totals['on_time_rate'])]
 
 
 def totals(db, as_of=None, groups=None, categories=None) -> dict:
@@ -320,7 +322,7 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
     try:
         for path in sample_files():
             if path != held:
-                dp.ingest_file(con, path, actor=Actor(ROLE_SYSTEM, SAMPLE_UPLOADER), sample=True)
+                dp.ingest_file(con, path)   # real ledgers (a real upload would replace a sample)
     finally:
         con.close()
     shutil.copy(db, after_db)
