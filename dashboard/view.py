@@ -18,6 +18,7 @@ import streamlit as st
 from data_pipeline import figures, labels
 from data_pipeline.campaign.settings import CampaignSettings
 from data_pipeline.errors import DatabaseBusy
+from data_pipeline.meeting import phase_line
 from data_pipeline.metrics import Filters
 
 from . import access, data, sessions
@@ -119,15 +120,21 @@ def sidebar() -> View:
                 tuple(categories) if categories else None, busy)
 
 
-def page_view(title: str, *, allow_empty: bool = False) -> View:
+def page_view(title: str, *, allow_empty: bool = False, heading: bool = True) -> View:
     """Start a page: its heading, the banners, and the empty state (which stops the
     page, unless ``allow_empty``) when there is no data yet. The ``View`` is the one the
     router made for this run, else (a page run on its own) the sidebar is drawn here.
     A new server's first request naming a page file is handed to the router first
-    (``sessions.reroute_first_run``, see app.py)."""
+    (``sessions.reroute_first_run``, see app.py). ``heading=False`` (a presented slide):
+    no title, caption or banners, only the empty state."""
     sessions.reroute_first_run()
     view: View = st.session_state.get(_VIEW) or sidebar()
     s = view.settings
+    if not heading:
+        if view.status.empty:
+            empty_state()
+            st.stop()
+        return view
     st.title(title)
     if view.busy:
         st.info("数据库正在写入新数据（可能正在导入台账），下面是写入前的数据，稍后刷新即可看到最新结果。")
@@ -138,16 +145,7 @@ def page_view(title: str, *, allow_empty: bool = False) -> View:
         return view
     sample_banner(view)
     info = figures.phase(s, view.as_of)
-    parts = [md(s.name), f"截至{labels.full_day(view.as_of)}"]
-    if info.current:
-        parts.append(f"当前阶段：{md(info.current.name)}（{labels.period(info.current.start, info.current.end)}），"
-                     f"还剩{info.days_left}天")
-    elif info.next:
-        parts.append(f"距{md(info.next.name)}开始还有{info.days_to_next}天")
-    elif info.any_phases:
-        parts.append("各阶段均已结束")
-    else:
-        parts.append("尚未设置阶段时间（见“设置”页）")
+    parts = [md(s.name), f"截至{labels.full_day(view.as_of)}", phase_line(info, md)]
     filters = []
     if view.groups:
         filters.append("工作组：" + "、".join(md(g) for g in view.groups))

@@ -1,6 +1,7 @@
 """Command line: ``python -m data_pipeline {ingest,summary,batches,remove-batch}``, the
-pages' data twins ``{overview,groups,overdue,trend}`` and the meeting figures
-``{changes,forecast}`` (本周变化, 进度预测).
+pages' data twins ``{overview,groups,overdue,trend}``, the meeting figures
+``{changes,forecast}`` (本周变化, 进度预测), ``slides`` (会议汇报's twin) and ``report``
+(the 通报 files: xlsx, pptx, docx, all; ``--pdf``).
 
 A thin skin over the library: each command opens the database and calls one function.
 The twins call the page's own figure function (``figures``) with the stored campaign
@@ -20,13 +21,14 @@ import datetime as dt
 import errno
 import json
 import os
+import stat
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
-from . import connect, figures, ingest_file, labels, list_batches, remove_batch
+from . import connect, figures, ingest_file, labels, list_batches, meeting, remove_batch, reports
 from .audit import cli_actor
 from .campaign.settings import load_settings
 from .constants import default_db_path
@@ -256,7 +258,8 @@ def _page_lines(command: str, fig) -> list[str]:
 # The meeting figures (``figures.changes``, ``figures.forecast``): (command, title, what it shows).
 MEETING = (("changes", "本周变化", "两期台账之间各工作组新交办、新整改、新增超期、整改后反弹、持续超期，整改率和排名的变化，"
                                    "连续上红榜/黑榜期数和督办措施"),
-           ("forecast", "进度预测", "各工作组和全部问题在评估阶段开始前整改完成的概率，五成和八成五把握的完成日期"))
+           ("forecast", "进度预测", "各工作组和全部问题在评估阶段开始前整改完成的概率，五成和八成五把握的完成日期"),
+           ("slides", "会议汇报", "会议汇报页的每张幻灯片：标题、要点和表格"))
 
 
 def _cell(value, shown=labels.count) -> str:
@@ -275,24 +278,37 @@ def cmd_meeting(args) -> int:
             print(json.dumps({"as_of": None}) if args.json else NO_DATA)
             return EXIT_OK
         filters = Filters.of(args.group, args.category)
-        if args.command == "changes":
-            try:
+        try:
+            if args.command == "changes":
                 fig = figures.changes(con, as_of, args.since, settings, filters)
-            except ValueError as exc:
-                print(f"失败 {exc}", file=sys.stderr)
-                return EXIT_USAGE
-        else:
-            fig = figures.forecast(con, as_of, settings, filters)
+            elif args.command == "slides":
+                fig = meeting.meeting(con, as_of, settings, args.since, filters)
+            else:
+                fig = figures.forecast(con, as_of, settings, filters)
+        except ValueError as exc:
+            print(f"失败 {exc}", file=sys.stderr)
+            return EXIT_USAGE
     finally:
         con.close()
     if args.json:
-        print(json.dumps(figures.to_json(fig), ensure_ascii=False, indent=2))
+        data = meeting.deck_json(fig) if args.command == "slides" else figures.to_json(fig)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     print(f"{settings.name}，截至{labels.full_day(fig.as_of)}")
-    lines = _changes_lines(fig) if args.command == "changes" else _forecast_lines(fig)
+    lines = {"changes": _changes_lines, "forecast": _forecast_lines, "slides": _slides_lines}[args.command](fig)
     for line in lines:
         print(line)
     return EXIT_OK
+
+
+def _slides_lines(m) -> list[str]:
+    out = []
+    for i, sl in enumerate(m.slides, 1):
+        out += ["", f"{i}. {sl.title}", f"   {sl.message}"]
+        headers, rows = meeting.table_cells(m, sl)
+        if headers:
+            out += ["   " + line for line in _table([headers, *rows]).splitlines()]
+    return out
 
 
 def _changes_lines(fig) -> list[str]:
@@ -324,8 +340,6 @@ def _forecast_lines(fig) -> list[str]:
     return head + [_table(rows)]
 
 
-REPORT_FORMATS = ("xlsx",)
-REPORT_LATER = ("pptx", "docx")
 
 
 _WRITE_ERRORS = {errno.ENOENT: "所在文件夹不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
@@ -341,38 +355,75 @@ def _check_out(out: str) -> None:
     except OSError:
         return            # missing, or unreachable: writing says why
     if kind:
-        raise LedgerError(f"输出路径“{out}”是{kind}，不能写入通报；请用 --out 指定一个.xlsx文件名")
+        raise LedgerError(f"输出路径“{out}”是{kind}，不能写入通报；请用 --out 指定一个文件名")
 
 
 def cmd_report(args) -> int:
-    """``report``: the 通报 as of ``--as-of`` (``report_xlsx.report_xlsx`` with the stored
-    settings) written to ``--out``; only ``--format xlsx`` exists yet (pptx/docx: a
-    Chinese line, exit 2)."""
+    """``report``: the 通报 files as of ``--as-of`` with the stored settings
+    (``reports.build``): ``--format`` xlsx, pptx, docx, or all (then ``--out`` is a
+    folder, made when missing, and the files are named by ``reports.file_name``);
+    ``--pdf`` writes each one's PDF beside it (LibreOffice, ``reports.to_pdf``; refused
+    before anything is computed when LibreOffice is missing). Every file is built before
+    any is written, so a failure leaves nothing half-exported."""
     fmt = args.format.lower()
-    if fmt in REPORT_LATER:
-        print(f"失败 {fmt}格式的通报暂未提供，目前只能导出xlsx（--format xlsx）", file=sys.stderr)
+    if fmt not in (*reports.FORMATS, "all"):
+        print(f"失败 不支持的格式“{args.format}”，可选：{'、'.join(reports.FORMATS)}、all", file=sys.stderr)
         return EXIT_USAGE
-    if fmt not in REPORT_FORMATS:
-        print(f"失败 不支持的格式“{args.format}”，目前只能导出xlsx（--format xlsx）", file=sys.stderr)
+    formats = reports.FORMATS if fmt == "all" else (fmt,)
+    if args.pdf and reports.libreoffice() is None:
+        print(f"失败 {reports.MISSING}", file=sys.stderr)
         return EXIT_USAGE
-    from .report_xlsx import report_xlsx
-    _check_out(args.out)
+    if fmt == "all":
+        _check_folder(args.out)
+    else:
+        _check_out(args.out)
     con = _open(args.db, read_only=True)
     try:
+        settings = load_settings(con)
         try:
-            data = report_xlsx(con, args.as_of, load_settings(con), args.since)
+            built = {f: reports.build(con, f, args.as_of, settings, args.since) for f in formats}
         except ValueError as exc:
             print(f"失败 {exc}", file=sys.stderr)
             return EXIT_USAGE
+        day = figures.report_date_at(con, args.as_of) or args.as_of
     finally:
         con.close()
-    try:
-        Path(args.out).write_bytes(data)
-    except OSError as exc:
-        why = _WRITE_ERRORS.get(exc.errno, "错误代码" + errno.errorcode.get(exc.errno or 0, "未知"))
-        raise LedgerError(f"无法写入文件“{args.out}”：{why}") from None
-    print(f"已导出通报：{args.out}")
+    files = []
+    for f, data in built.items():
+        target = Path(args.out) / reports.file_name(f, day) if fmt == "all" else Path(args.out)
+        files.append((target, data))
+        if args.pdf:
+            try:
+                files.append((target.with_suffix(".pdf"), reports.to_pdf(data, f)))
+            except reports.PdfUnavailable as exc:
+                raise LedgerError(str(exc)) from None
+    if fmt == "all":
+        try:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(f"无法创建文件夹“{args.out}”：{_write_error(exc)}") from None
+    for target, data in files:
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise LedgerError(f"无法写入文件“{target}”：{_write_error(exc)}") from None
+        print(f"已导出{reports.DESCRIPTIONS['pdf' if target.suffix == '.pdf' else target.suffix[1:]]}：{target}")
     return EXIT_OK
+
+
+def _write_error(exc: OSError) -> str:
+    return _WRITE_ERRORS.get(exc.errno, "错误代码" + errno.errorcode.get(exc.errno or 0, "未知"))
+
+
+def _check_folder(out: str) -> None:
+    """``--format all``: ``--out`` must be a folder or not exist yet."""
+    try:
+        mode = os.stat(out).st_mode
+    except OSError:
+        return
+    if not stat.S_ISDIR(mode):
+        kind = file_type_name(mode) or "文件"
+        raise LedgerError(f"输出路径“{out}”是{kind}，--format all 需要一个文件夹")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -424,12 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
     for name, title, what in MEETING:
         p = sub.add_parser(name, help=f"{title}（{what}）", description=f"{title}：{what}。按数据库中保存的设置计算。",
                            epilog=f"例：python -m data_pipeline {name} --as-of 2026-11-27"
-                                  + (" --since 2026-11-13" if name == "changes" else "") + " --json",
+                                  + (" --since 2026-11-13" if name in ("changes", "slides") else "") + " --json",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--db", help=db_help)
         p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
                        help="截至日期（默认最近一次填报日期；按此日或之前最近一期台账计算）")
-        if name == "changes":
+        if name in ("changes", "slides"):
             p.add_argument("--since", type=_date, metavar="YYYY-MM-DD",
                            help="与哪一天的台账比较（默认截至日期的上一期台账）")
         p.add_argument("--group", action="append", metavar="工作组", help="只看这个工作组（可重复）")
@@ -437,15 +488,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="输出JSON")
         p.set_defaults(func=cmd_meeting)
 
-    p = sub.add_parser("report", help="导出通报（Excel：排名、超期问题、本周变化、进度预测）",
-                       description="导出截至某日的通报文件，数字与看板一致。按数据库中保存的设置计算。",
-                       epilog="例：python -m data_pipeline report --as-of 2026-11-27 --format xlsx --out 通报.xlsx",
+    p = sub.add_parser("report", help="导出通报（Excel通报附表、PowerPoint会议汇报、Word通报）",
+                       description="导出截至某日的通报文件，数字与看板一致。按数据库中保存的设置计算。\n"
+                                   "xlsx：排名、超期问题、本周变化、进度预测；pptx：会议汇报幻灯片；"
+                                   "docx：关于问题整改情况的通报；all：三个文件都导出到 --out 文件夹。",
+                       epilog="例：python -m data_pipeline report --as-of 2026-11-27 --format xlsx --out 通报.xlsx\n"
+                              "    python -m data_pipeline report --as-of 2026-11-27 --format all --out 通报",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", help=db_help)
     p.add_argument("--as-of", type=_date, required=True, metavar="YYYY-MM-DD", help="截至日期")
     p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="与哪一天的台账比较（默认截至日期的上一期台账）")
-    p.add_argument("--format", default="xlsx", metavar="FORMAT", help="文件格式：xlsx（pptx、docx暂未提供）")
-    p.add_argument("--out", required=True, metavar="FILE", help="输出文件")
+    p.add_argument("--format", default="xlsx", metavar="FORMAT", help="文件格式：xlsx、pptx、docx或all（默认xlsx）")
+    p.add_argument("--out", required=True, metavar="FILE", help="输出文件（--format all 时为输出文件夹）")
+    p.add_argument("--pdf", action="store_true", help="同时导出PDF（需要安装LibreOffice）")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("batches", help="列出已导入的批次",

@@ -117,15 +117,6 @@ def test_cli_writes_the_same_workbook(sample, sample_db, tmp_path, capsys):
     assert "与2026年11月13日的台账相比" in _values(out.read_bytes())["本周变化"][1]
 
 
-@pytest.mark.parametrize("fmt", ["pptx", "docx"])
-def test_cli_later_formats_are_refused_in_chinese(sample_db, tmp_path, capsys, fmt):
-    out = tmp_path / "x"
-    assert main(["report", "--db", str(sample_db), "--as-of", "2026-11-27", "--format", fmt,
-                 "--out", str(out)]) == 2
-    assert capsys.readouterr().err.strip() == f"失败 {fmt}格式的通报暂未提供，目前只能导出xlsx（--format xlsx）"
-    assert not out.exists()
-
-
 def test_cli_bad_format_and_date(sample_db, tmp_path, capsys):
     out = tmp_path / "x"
     assert main(["report", "--db", str(sample_db), "--as-of", "2026-11-27", "--format", "pdf",
