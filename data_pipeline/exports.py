@@ -25,7 +25,7 @@ from copy import copy
 import pandas as pd
 
 from .labels import COLUMN_LABELS, DAY_FORMAT_EXCEL
-from .xlsx_safe import put, sheet_title, store, write_row
+from .xlsx_safe import put, sheet_title, store
 
 OVERDUE_COLUMNS = ["group_name", "assignee", "item_id", "description", "location", "category", "deadline",
                    "days_overdue", "status_label"]
@@ -75,7 +75,7 @@ def overdue_xlsx(df: pd.DataFrame, title: str, columns: list[str] = OVERDUE_COLU
     from openpyxl import Workbook
     wb = Workbook()
     table = df[columns]
-    _overdue_sheet(wb.active, MAIN_SHEET, title, table, columns)
+    overdue_sheet(wb.active, MAIN_SHEET, title, table, columns)
     if "group_name" in df.columns:
         groups = df["group_name"]
         names = list(dict.fromkeys(cell_value(g) for g in groups))
@@ -85,30 +85,54 @@ def overdue_xlsx(df: pd.DataFrame, title: str, columns: list[str] = OVERDUE_COLU
                 label = "" if name is None else str(name)
                 ws = wb.create_sheet(sheet_title(label, wb.sheetnames, fallback="未分组"))
                 mine = key.isna() if name is None else key == name
-                _overdue_sheet(ws, ws.title, f"{title}（{label or '未分组'}）", table[mine.to_numpy()], columns)
+                overdue_sheet(ws, ws.title, f"{title}（{label or '未分组'}）", table[mine.to_numpy()], columns)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _overdue_sheet(ws, name: str, title: str, table: pd.DataFrame, columns: list[str]) -> None:
+def box_border():
+    """The thin border drawn around every table cell."""
+    from openpyxl.styles import Border, Side
+    thin = Side(style="thin")
+    return Border(left=thin, right=thin, top=thin, bottom=thin)
+
+
+def title_row(ws, title: str, n_columns: int, row: int = TITLE_ROW) -> None:
+    """``title`` at column A of ``row``, merged over the table's ``n_columns``: bold
+    14 pt, centred, the row 28 points high."""
+    from openpyxl.styles import Alignment, Font
+    put(ws, row, 1, title)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_columns)
+    ws.cell(row, 1).font = Font(bold=True, size=14)
+    ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[row].height = 28
+
+
+def header_row(ws, row: int, headers) -> None:
+    """``headers`` from column A of ``row`` (text through ``xlsx_safe``), each bold on
+    light grey (``D9D9D9``), centred, wrapped, with the thin border (``box_border``)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    box, fill = box_border(), PatternFill("solid", fgColor="D9D9D9")
+    for column, text in enumerate(headers, start=1):
+        cell = put(ws, row, column, text)
+        cell.font, cell.fill, cell.border = Font(bold=True), fill, box
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def overdue_sheet(ws, name: str, title: str, table: pd.DataFrame, columns: list[str]) -> None:
+    """``table`` (its ``columns``, in order) as one 督办单 sheet named ``name`` (see the
+    module rules): ``title`` on row 1, the headers (``labels.COLUMN_LABELS``) on row 2,
+    one row per item from row 3, bordered, dates with the year, ``WIDTHS``, laid out to
+    print (``table_layout``). Also the 超期问题 sheet of the Excel 通报."""
     from openpyxl.cell import Cell
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     ws.title = name
     n = len(columns)
-    put(ws, TITLE_ROW, 1, title)
-    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=n)
-    ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
-    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[TITLE_ROW].height = 28
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    write_row(ws, [COLUMN_LABELS[c] for c in columns], HEADER_ROW)
-    header_fill = PatternFill("solid", fgColor="D9D9D9")
-    for cell in ws[HEADER_ROW]:
-        cell.font, cell.fill, cell.border = Font(bold=True), header_fill, box
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    title_row(ws, title, n)
+    header_row(ws, HEADER_ROW, [COLUMN_LABELS[c] for c in columns])
+    box = box_border()
     # Each column's cell style is made once and copied to its cells (openpyxl's style
     # setters cost ~0.1 ms a cell): (style of a text/number cell, style of a date cell).
     protos = []

@@ -32,7 +32,6 @@ from .campaign.settings import CampaignSettings
 from .metrics import ALL, Filters
 from .xlsx_safe import put, sheet_title
 
-TITLE_ROW, HEADER_ROW = 1, 2
 RANK_CHANGE_FORMAT = "+0;-0;0"
 POINTS_FORMAT = "+0.0%;-0.0%;0.0%"
 CHANGE_SHEET_COLUMNS = ("group_name", "items", "done", "overdue", "new_items", "newly_done", "newly_overdue",
@@ -51,30 +50,22 @@ def _value(v):
 
 def _table(ws, title: str, headers: list[str], rows: list[list], formats: dict[int, str],
            above: list[str] = ()) -> None:
-    """Title row, ``above`` lines, header row and ``rows`` on ``ws``; ``formats``:
-    column (1-based) -> number format of its numeric cells."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    """Title row, ``above`` lines, header row and ``rows`` on ``ws``, styled as the
+    督办单 (``exports.title_row``, ``exports.header_row``, ``exports.box_border``);
+    ``formats``: column (1-based) -> number format of its numeric cells."""
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     n = len(headers)
-    put(ws, TITLE_ROW, 1, title)
-    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=n)
-    ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
-    ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[TITLE_ROW].height = 28
-    header = TITLE_ROW + 1
+    exports.title_row(ws, title, n)
+    header = exports.TITLE_ROW + 1
     for line in above:
         put(ws, header, 1, line)
         ws.merge_cells(start_row=header, start_column=1, end_row=header, end_column=n)
         ws.cell(header, 1).alignment = Alignment(wrap_text=True, vertical="center")
         ws.row_dimensions[header].height = 32
         header += 1
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor="D9D9D9")
-    for j, h in enumerate(headers, start=1):
-        cell = put(ws, header, j, h)
-        cell.font, cell.fill, cell.border = Font(bold=True), fill, box
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    exports.header_row(ws, header, headers)
+    box = exports.box_border()
     row = header
     for values in rows:
         row += 1
@@ -153,8 +144,8 @@ def report_xlsx(con, as_of: dt.date, settings: CampaignSettings, since: dt.date 
     ws.title = sheet_title(names["ranking"], ())
     _ranking_sheet(ws, rank, settings)
     ws = wb.create_sheet(sheet_title(names["overdue"], wb.sheetnames))
-    exports._overdue_sheet(ws, ws.title, f"{settings.name}超期问题督办单（截至{labels.full_day(as_of)}）",
-                           late.overdue[exports.OVERDUE_COLUMNS], exports.OVERDUE_COLUMNS)
+    exports.overdue_sheet(ws, ws.title, f"{settings.name}超期问题督办单（截至{labels.full_day(as_of)}）",
+                          late.overdue[exports.OVERDUE_COLUMNS], exports.OVERDUE_COLUMNS)
     _changes_sheet(wb.create_sheet(sheet_title(names["changes"], wb.sheetnames)), rank.changes, settings)
     _forecast_sheet(wb.create_sheet(sheet_title(names["forecast"], wb.sheetnames)), ahead, settings)
     out = io.BytesIO()
