@@ -73,6 +73,8 @@ navigation = st.navigation({
         st.Page(PAGES / "group.py", title="工作组", icon=":material/groups:", url_path="gongzuozu"),
         st.Page(PAGES / "overdue.py", title="超期督办", icon=":material/alarm:", url_path="duban"),
         st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="qushi"),
+        st.Page(PAGES / "changes.py", title="本周变化", icon=":material/compare_arrows:", url_path="bianhua"),
+        st.Page(PAGES / "forecast.py", title="进度预测", icon=":material/event_upcoming:", url_path="yuce"),
     ],
     "管理": admin,
 })

@@ -408,3 +408,66 @@ def breakdown_bars(df: pd.DataFrame, by: str, label: str, *, top: int = 15) -> g
     fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=values)
     fig.update_xaxes(title=None)
     return _layout(fig, height=130 + 30 * len(part))
+
+
+# 本周变化's bars: (column of ``Changes.table``, colour), top to bottom within a group.
+CHANGE_BARS = (("new_items", "#1f4e79"), ("newly_done", "#2e7d32"), ("newly_overdue", "#c62828"),
+               ("reopened", "#ef6c00"))
+LIGHT_COLORS = {"红": "#c62828", "黄": "#f0a500", "绿": "#2e7d32"}
+
+
+def change_bars(table: pd.DataFrame) -> go.Figure:
+    """本周变化 per group (``Changes.table`` without the 合计 row): items newly assigned,
+    newly done, newly overdue and reopened as grouped horizontal bars, the groups top
+    to bottom in the table's order, the four bars of a group top to bottom in the order
+    of ``CHANGE_BARS`` (so is the legend), each labelled with its count."""
+    part = table[~table["is_total"].astype(bool)]
+    names = [plain(g) for g in part["group_name"]]
+    top = max([int(part[c].max()) for c, _ in CHANGE_BARS if len(part)] + [0])
+    fig = go.Figure()
+    # Horizontal grouped bars stack a group's traces bottom-up: add them in reverse and
+    # reverse the legend, so both read in CHANGE_BARS' order.
+    for column, color in reversed(CHANGE_BARS):
+        name = labels.COLUMN_LABELS[column]
+        fig.add_bar(y=names, x=[int(n) for n in part[column]], name=name, orientation="h", marker_color=color,
+                    text=[labels.count(n) for n in part[column]], textposition="outside", cliponaxis=False,
+                    customdata=[f"{g}<br>{name} {labels.count(n)}项" for g, n in zip(names, part[column])],
+                    hovertemplate=HOVER)
+    fig.update_yaxes(title=None, type="category", categoryorder="array", categoryarray=names[::-1])
+    fig.update_xaxes(title="问题数（项）", range=[0, max(5, top) * 1.15], rangemode="tozero")
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
+    _layout(fig, height=150 + 80 * len(part))
+    fig.update_layout(legend_traceorder="reversed")
+    return fig
+
+
+def forecast_bars(table: pd.DataFrame, s: CampaignSettings) -> go.Figure:
+    """进度预测: the probability of finishing before 评估 per group and in total
+    (``Forecast.table``; rows without probability are left out), top to bottom in the
+    table's order, coloured and named by light (``labels.FORECAST_LIGHT_MEANINGS``),
+    with the green and yellow lines of the settings."""
+    part = table[[not _missing(p) for p in table["probability"]]]
+    order = [plain(g) for g in part["group_name"]]
+    fig = go.Figure()
+    for light in labels.FORECAST_LIGHTS:
+        rows = part[part["light"] == light]
+        if rows.empty:
+            continue
+        color = LIGHT_COLORS[light]
+        names = [plain(g) for g in rows["group_name"]]
+        fig.add_bar(y=names, x=_float(rows["probability"]), orientation="h", name=labels.forecast_light(light),
+                    marker_color=color, text=[labels.pct(p) for p in rows["probability"]],
+                    textposition="inside", insidetextanchor="start",
+                    textfont={"color": _ink(color), "size": 13},
+                    customdata=[f"{g}<br>{labels.COLUMN_LABELS['probability']} {labels.pct(p)}<br>"
+                                f"{labels.COLUMN_LABELS['open']} {labels.count(n)}项<br>{labels.forecast_light(light)}"
+                                for g, p, n in zip(names, rows["probability"], rows["open"])],
+                    hovertemplate=HOVER)
+    for rate, name, dash in ((s.forecast_green, "绿色线", "dash"), (s.forecast_yellow, "黄色线", "dot")):
+        fig.add_vline(x=rate, line_dash=dash, line_color="#222", line_width=1.5)
+        fig.add_scatter(x=[None], y=[None], mode="lines", name=f"{name} {labels.threshold(rate)}",
+                        line={"dash": dash, "color": "#222", "width": 1.5}, hoverinfo="skip")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], title=None)
+    fig.update_xaxes(range=[0, 1.02], title=None)
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    return _layout(fig, height=170 + 44 * len(part), percent_axis="xaxis")

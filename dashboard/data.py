@@ -166,6 +166,21 @@ def trend(db: str, version: int, as_of: dt.date, settings: CampaignSettings, fil
         return figures.trend(con, as_of, settings, filters)
 
 
+@st.cache_data(**CACHE)
+def changes(db: str, version: int, as_of: dt.date, since: dt.date | None, settings: CampaignSettings,
+            filters: Filters):
+    """``figures.changes`` (本周变化) from ``since`` (None: the report before) to ``as_of``."""
+    with reading(db) as con:
+        return figures.changes(con, as_of, since, settings, filters)
+
+
+@st.cache_data(**CACHE)
+def forecast(db: str, version: int, as_of: dt.date, settings: CampaignSettings, filters: Filters):
+    """``figures.forecast`` (进度预测)."""
+    with reading(db) as con:
+        return figures.forecast(con, as_of, settings, filters)
+
+
 @st.cache_data(**LIST_CACHE)
 def group(db: str, version: int, as_of: dt.date, group_name: str, settings: CampaignSettings, filters: Filters):
     with reading(db) as con:

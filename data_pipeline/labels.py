@@ -204,6 +204,11 @@ def forecast_day(d, outlook: str = "forecast") -> str:
     return FORECAST_BEYOND if outlook in ("forecast", "done") else FORECAST_OUTLOOKS[outlook]
 
 
+def forecast_light(light) -> str:
+    """A forecast light with its meaning: ``红：评估前全部整改的可能性低``; None -> ``—``."""
+    return NONE if _missing(light) else f"{light}：{FORECAST_LIGHT_MEANINGS[light]}"
+
+
 def _date(d) -> dt.date | None:
     if _missing(d):
         return None
