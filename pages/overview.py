@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, data, view, widgets
 from data_pipeline import labels
 from data_pipeline.campaign.readiness import PACE_REPORTS
+from data_pipeline.campaign.standing import board_rules
 
 v = view.page_view("总览")
 s = v.settings
@@ -62,22 +63,39 @@ table = standing.table
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("各工作组整改率")
-    st.caption("颜色表示亮牌（规则见下表上方说明），竖线为红榜线和黑榜线。")
+    st.caption("颜色表示亮牌（规则见下表上方说明），竖线为红榜线和黑榜线"
+               + ("（按名次评榜时，这两条线只用于亮牌）。" if s.badge_rule == "rank" else "。"))
     if table.empty:
         st.info("所选范围内没有问题。")
     else:
         st.plotly_chart(charts.group_rates_bar(table, s), config=charts.CONFIG, key="rates_bar")
 with right:
-    rate = dict(zip(table["group_name"], table["completion_rate"]))
-    for title, rule, groups in ((labels.HONOUR, f"整改率达到{labels.threshold(s.honour_rate)}及以上", standing.honour),
-                                (labels.WARNING, f"整改率低于{labels.threshold(s.warning_rate)}", standing.warning)):
+    by_name = table.set_index("group_name") if not table.empty else None
+
+    def _listed(g: str, run: str) -> str:
+        """A listed group: name, 整改率, and its run on the list (with the escalation due
+        on the 黑榜)."""
+        r = by_name.loc[g]
+        extra = [labels.streak(r[run])] if r[run] else []
+        if run == "warning_streak" and r["escalation"]:
+            extra.append(widgets.md(r["escalation"]))
+        return f"**{widgets.md(g)}** {labels.pct(r['completion_rate'])}" + (f"（{'，'.join(extra)}）" if extra else "")
+
+    honour_rule, warning_rule = board_rules(s)
+    for title, rule, groups, run in ((labels.HONOUR, honour_rule, standing.honour, "honour_streak"),
+                                     (labels.WARNING, warning_rule, standing.warning, "warning_streak")):
         st.subheader(title)
         st.caption(rule)
-        st.markdown("\n".join(f"{i}. **{widgets.md(g)}** {labels.pct(rate[g])}" for i, g in enumerate(groups, 1))
-                    if groups else "（暂无）")
+        st.markdown("\n".join(f"{i}. {_listed(g, run)}" for i, g in enumerate(groups, 1)) if groups else "（暂无）")
+    if standing.escalated:
+        st.subheader("升级督办")
+        st.caption(f"按连续上黑榜的期数：{widgets.md(labels.escalation_steps(s.escalation))}。")
+        st.markdown("\n".join(f"- **{widgets.md(g)}**：{widgets.md(by_name.loc[g, 'escalation'])}"
+                              f"（{labels.streak(by_name.loc[g, 'warning_streak'])}上黑榜）" for g in standing.escalated))
     if standing.unranked:
         st.caption(f"交办问题不足{s.min_items_to_rank}项、不参与排名：")
-        st.markdown("、".join(f"{widgets.md(g)}（{labels.pct(rate[g])}）" for g in standing.unranked))
+        st.markdown("、".join(f"{widgets.md(g)}（{labels.pct(by_name.loc[g, 'completion_rate'])}）"
+                             for g in standing.unranked))
 
 st.subheader("各工作组亮牌情况")
 st.caption(f"红牌：整改率低于{labels.threshold(s.warning_rate)}或超期占比高于{labels.threshold(s.red_overdue_share)}；"
@@ -88,6 +106,10 @@ if not table.empty:
         "group_name": table["group_name"].map(widgets.md), "card": table["card"], "completion_rate": table["completion_rate"].map(labels.pct),
         "items": table["items"].map(labels.count), "done": table["done"].map(labels.count),
         "overdue": table["overdue"].map(labels.count), "overdue_share": table["overdue_share"].map(labels.pct),
+        "board": table["board"].map(lambda b: b or labels.NONE),
+        "warning_streak": table["warning_streak"].map(labels.streak),
+        "honour_streak": table["honour_streak"].map(labels.streak),
+        "escalation": table["escalation"].map(lambda e: widgets.md(e) if e else labels.NONE),
         "reason": table["reason"]}).set_index("group_name").rename(columns=labels.COLUMN_LABELS)
     shown.index.name = labels.COLUMN_LABELS["group_name"]
     st.table(shown)

@@ -144,10 +144,15 @@ def test_overview_numbers_equal_the_metrics(app, sample_copy):
     overdue = next(m.value for m in app.markdown if m.value.startswith("**超期问题"))
     assert overdue.startswith("**超期问题45项**：超期30天以上26项、超期8–30天18项、超期1–7天1项。拖得最久的已超期**92天**（整改时限8月27日）")
     lists = [m.value for m in app.markdown if m.value.startswith("1. ")]
-    assert lists == ["1. **宣传氛围营造组** 98.3%\n2. **市容环境组** 95.2%",
-                     "1. **道路维修及路灯项目整改组** 74.4%\n2. **其他项目推进整改组** 74.6%"]
+    assert lists == ["1. **宣传氛围营造组** 98.3%（连续4期）\n2. **市容环境组** 95.2%（连续3期）",
+                     "1. **道路维修及路灯项目整改组** 74.4%（连续15期，问责）\n2. **其他项目推进整改组** 74.6%（连续15期，问责）"]
+    assert [c.value for c in app.caption[3:5]] == ["整改率达到90%及以上", "整改率低于85%"]
+    assert [m.value for m in app.markdown if m.value.startswith("- ")] == [
+        "- **道路维修及路灯项目整改组**：问责（连续15期上黑榜）\n- **其他项目推进整改组**：问责（连续15期上黑榜）"]
+    assert app.caption[5].value == "按连续上黑榜的期数：连续1期：通报批评；连续2期：约谈；连续3期及以上：问责。"
     table = app.table[0].value
-    assert list(table.columns) == ["亮牌", "整改率", "交办总数", "已整改", "超期", "超期占比", "说明"]
+    assert list(table.columns) == ["亮牌", "整改率", "交办总数", "已整改", "超期", "超期占比", "红黑榜", "连续上黑榜",
+                                   "连续上红榜", "督办措施", "说明"]
     by_group = {g["group"]: g for g in summary(sample_copy, LATEST)["groups"]}
     assert list(table.index) == ["工地围挡绿化整改组", "道路维修及路灯项目整改组", "市容环境组", "交通秩序组",
                                  "其他项目推进整改组", "宣传氛围营造组"]
@@ -157,6 +162,10 @@ def test_overview_numbers_equal_the_metrics(app, sample_copy):
         assert row["超期"] == str(by_group[group]["overdue"])
     assert table.loc["道路维修及路灯项目整改组", "亮牌"] == "红牌"
     assert table.loc["交通秩序组", "说明"] == "整改率88.0%，低于红榜线90%；超期占比10.7%，高于10%"
+    assert table.loc["道路维修及路灯项目整改组", ["红黑榜", "连续上黑榜", "连续上红榜", "督办措施"]].tolist() == [
+        "黑榜", "连续15期", "—", "问责"]
+    assert table.loc["交通秩序组", ["红黑榜", "连续上黑榜", "连续上红榜", "督办措施"]].tolist() == ["—", "—", "—", "—"]
+    assert table.loc["宣传氛围营造组", ["红黑榜", "连续上红榜"]].tolist() == ["红榜", "连续4期"]
 
 
 def test_changing_the_as_of_date_and_a_group_filter(app, sample_copy):
@@ -271,9 +280,10 @@ def test_settings_change_takes_effect(app, sample_copy):
     assert app.success[0].value == "设置已保存，各页面已按新设置显示。"
     go(app, "pages/overview.py")
     lists = [m.value for m in app.markdown if m.value.startswith("1. ")]
-    assert lists == ["1. **宣传氛围营造组** 98.3%\n2. **市容环境组** 95.2%\n3. **交通秩序组** 88.0%\n"
-                     "4. **工地围挡绿化整改组** 86.4%",
-                     "1. **道路维修及路灯项目整改组** 74.4%\n2. **其他项目推进整改组** 74.6%"]
+    assert lists == ["1. **宣传氛围营造组** 98.3%（连续5期）\n2. **市容环境组** 95.2%（连续5期）\n"
+                     "3. **交通秩序组** 88.0%（连续4期）\n4. **工地围挡绿化整改组** 86.4%（连续3期）",
+                     "1. **道路维修及路灯项目整改组** 74.4%（连续15期，问责）\n2. **其他项目推进整改组** 74.6%（连续15期，问责）"]
+    assert [c.value for c in app.caption[3:5]] == ["整改率达到80%及以上", "整改率低于75%"]
     con = dp.connect(sample_copy, read_only=True)
     try:
         assert (dp.load_settings(con).honour_rate, dp.load_settings(con).warning_rate) == (0.8, 0.75)

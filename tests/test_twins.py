@@ -1,5 +1,5 @@
 """Each page shows exactly what its CLI data twin prints
-(``python -m data_pipeline overview|groups|overdue|trend --as-of D [--group G] --json``):
+(``python -m data_pipeline overview|groups|overdue|trend|changes|forecast --as-of D [--group G] --json``):
 both come from one ``data_pipeline.figures`` function. The page is driven through the
 router, and also run on its own with its inputs (the sidebar's widgets)."""
 from __future__ import annotations
@@ -69,11 +69,25 @@ def test_overview_equals_its_twin(app, db):
     assert list(table.index) == [r["group_name"] for r in rows] == GROUPS
     assert table.values.tolist() == [[r["card"], labels.pct(r["completion_rate"]), labels.count(r["items"]),
                                       labels.count(r["done"]), labels.count(r["overdue"]),
-                                      labels.pct(r["overdue_share"]), r["reason"]] for r in rows]
-    rate = {r["group_name"]: r["completion_rate"] for r in rows}
+                                      labels.pct(r["overdue_share"]), r["board"] or "—", labels.streak(r["warning_streak"]),
+                                      labels.streak(r["honour_streak"]), r["escalation"] or "—", r["reason"]]
+                                     for r in rows]
+    by_name = {r["group_name"]: r for r in rows}
+
+    def listed(g, run):
+        r = by_name[g]
+        extra = [labels.streak(r[run])] if r[run] else []
+        extra += [r["escalation"]] if run == "warning_streak" and r["escalation"] else []
+        return f"**{g}** {labels.pct(r['completion_rate'])}" + (f"（{'，'.join(extra)}）" if extra else "")
+
     lists = [m.value for m in app.markdown if m.value.startswith("1. ") or m.value == "（暂无）"]
-    assert lists == ["\n".join(f"{i}. **{g}** {labels.pct(rate[g])}" for i, g in enumerate(board, 1)) or "（暂无）"
-                     for board in (want["standing"]["honour"], want["standing"]["warning"])]
+    assert lists == ["\n".join(f"{i}. {listed(g, run)}" for i, g in enumerate(board, 1)) or "（暂无）"
+                     for board, run in ((want["standing"]["honour"], "honour_streak"),
+                                        (want["standing"]["warning"], "warning_streak"))]
+    assert want["standing"]["escalated"]
+    assert [m.value for m in app.markdown if m.value.startswith("- ")] == ["\n".join(
+        f"- **{g}**：{by_name[g]['escalation']}（{labels.streak(by_name[g]['warning_streak'])}上黑榜）"
+        for g in want["standing"]["escalated"])]
     p = want["overdue"]
     line = next(m.value for m in app.markdown if m.value.startswith("**超期问题"))
     assert line.startswith(f"**超期问题{p['count']}项**：")
@@ -152,3 +166,106 @@ def test_a_page_runs_on_its_own_with_its_inputs(monkeypatch, db, page, command):
     at.session_state["as_of"] = dt.date(2026, 10, 2)
     at.run()
     assert "截至2026年10月2日" in at.caption[0].value
+
+
+# ---------------------------------------------------------------- 本周变化 and 进度预测
+
+
+def group_args() -> list[str]:
+    return sum((["--group", g] for g in GROUPS), [])
+
+
+def plain_cells(values) -> list:
+    """A shown column's values with a missing one (NaN, None) as None."""
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
+
+
+def percent_cells(rates) -> list:
+    return [None if r is None else r * 100 for r in rates]
+
+
+def test_changes_page_equals_its_twin(app, db):
+    go(app, "pages/changes.py")
+    assert app.selectbox(key="changes_as_of").value == DAY
+    assert app.selectbox(key="changes_since").value == dt.date(2026, 10, 23)   # the report before
+    assert twin(db, "changes", "--as-of", DAY.isoformat(), *group_args())["since"] == "2026-10-23"
+    app.selectbox(key="changes_since").set_value(dt.date(2026, 10, 16)).run()
+    assert not app.exception
+    want = twin(db, "changes", "--as-of", DAY.isoformat(), "--since", "2026-10-16",
+                *group_args())
+    rows, total = want["table"], want["table"][-1]
+    assert [r["group_name"] for r in rows] == GROUPS + ["合计"] and total["is_total"]
+
+    def with_change(rate, delta):
+        return labels.pct(rate) + (f"（{labels.rate_change(delta)}）" if delta is not None else "")
+
+    sentence = next(m.value for m in app.markdown if m.value.startswith("与"))
+    assert sentence == (
+        f"与2026年10月16日的台账相比：新交办**{total['new_items']}**项，新整改**{total['newly_done']}**项，"
+        f"新增超期**{total['newly_overdue']}**项，整改后反弹**{total['reopened']}**项，持续超期**{total['still_overdue']}**项；"
+        f"整改率{with_change(total['completion_rate'], total['completion_rate_change'])}，"
+        f"按期整改率{with_change(total['on_time_rate'], total['on_time_rate_change'])}。")
+    by_name = {r["group_name"]: r for r in rows}
+    assert want["escalated"]
+    assert next(m.value for m in app.markdown if m.value.startswith("**需升级督办**")) == "**需升级督办**：" + "；".join(
+        f"**{g}**{labels.streak(by_name[g]['warning_streak'])}上黑榜，{by_name[g]['escalation']}"
+        for g in want["escalated"]) + "。"
+
+    bars = pio.from_json(app.get("plotly_chart")[0].proto.spec)
+    assert sorted(t.name for t in bars.data) == sorted(labels.COLUMN_LABELS[c] for c in
+                                                       ("new_items", "newly_done", "newly_overdue", "reopened"))
+    key = {labels.COLUMN_LABELS[c]: c for c in ("new_items", "newly_done", "newly_overdue", "reopened")}
+    for trace in bars.data:
+        assert list(trace.y) == GROUPS
+        assert array(trace.x) == [r[key[trace.name]] for r in rows[:-1]]
+
+    table = frame(app, "group_name", "new_items")
+    assert table["group_name"].tolist() == [r["group_name"] for r in rows]
+    for c in ("new_items", "newly_done", "newly_overdue", "reopened", "still_overdue"):
+        assert table[c].tolist() == [r[c] for r in rows], c
+    for c in ("completion_rate", "on_time_rate"):
+        assert plain_cells(table[c]) == percent_cells([r[c] for r in rows]), c
+    for c in ("completion_rate_change", "on_time_rate_change"):
+        assert table[c].tolist() == [labels.rate_change(r[c]) for r in rows], c
+    assert plain_cells(table["rank"]) == [r["rank"] for r in rows]
+    assert table["rank_change"].tolist() == [labels.rank_change(r["rank_change"]) for r in rows]
+    assert table["board"].tolist() == [r["board"] or "—" for r in rows]
+    assert table["warning_streak"].tolist() == [labels.streak(r["warning_streak"]) for r in rows]
+    assert table["honour_streak"].tolist() == [labels.streak(r["honour_streak"]) for r in rows]
+    assert table["escalation"].tolist() == [r["escalation"] or "—" for r in rows]
+
+
+def test_forecast_page_equals_its_twin(app, db):
+    go(app, "pages/forecast.py")
+    want = twin(db, "forecast", "--as-of", DAY.isoformat(), *group_args())
+    rows, total = want["table"], want["table"][-1]
+    assert [r["group_name"] for r in rows] == GROUPS + ["合计"]
+    assert [c.value for c in app.caption if c.value.startswith("预测方法")] == [f"预测方法：{want['method']}"]
+    ev = want["evaluation"]
+    assert (ev["name"], ev["start"]) == ("评估阶段", "2026-11-01")
+    assert f"{ev['name']}2026年11月1日开始；按期完成概率是在这一天之前全部整改完成的可能性。" in [m.value for m in app.markdown]
+    assert total["outlook"] == "not_shrinking" and total["light"] == "红"
+    assert app.warning[-1].value == (
+        f"全部问题在评估阶段开始前整改完成的可能性为**{labels.pct(total['probability'])}**"
+        f"（{labels.forecast_light(total['light'])}）；周均新增{labels.decimal(total['weekly_new'])}项、周均整改"
+        f"{labels.decimal(total['weekly_closed'])}项，**积压未减少**，无法给出完成日期。")
+
+    bars = pio.from_json(app.get("plotly_chart")[0].proto.spec)
+    lights = [t for t in bars.data if t.type == "bar"]
+    assert {t.name for t in lights} == {labels.forecast_light(r["light"]) for r in rows}
+    for t in lights:
+        mine = [r for r in rows if labels.forecast_light(r["light"]) == t.name]
+        assert list(t.y) == [r["group_name"] for r in mine]
+        assert array(t.x) == [r["probability"] for r in mine]
+
+    table = frame(app, "group_name", "open")
+    assert table["group_name"].tolist() == [r["group_name"] for r in rows]
+    assert table["open"].tolist() == [r["open"] for r in rows]
+    for c in ("weekly_new", "weekly_closed", "weekly_net"):
+        assert table[c].tolist() == [labels.decimal(r[c]) for r in rows], c
+    assert table["outlook_label"].tolist() == [r["outlook_label"] for r in rows]
+    assert plain_cells(table["probability"]) == percent_cells([r["probability"] for r in rows])
+    assert table["light"].tolist() == [labels.forecast_light(r["light"]) for r in rows]
+    for c in ("p50", "p85"):
+        assert table[c].tolist() == [labels.forecast_day(r[c] and day(r[c]), r["outlook"]) for r in rows], c
+    assert table["reason"].tolist() == [r["reason"] or "—" for r in rows]
