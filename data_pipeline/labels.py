@@ -157,6 +157,19 @@ def change(key: str, delta) -> str | None:
     return points(delta) if key.endswith("rate") else signed(delta)
 
 
+def change_words(key: str, delta) -> str | None:
+    """A KPI's change as a sentence of the Word 通报 says it: a count ``增加9项``,
+    ``减少1,234项``; a rate ``提高0.3个百分点``, ``下降1.2个百分点``; no change ``持平``;
+    None when there is no previous report (or no rate) to compare with."""
+    if _missing(delta):
+        return None
+    if delta == 0:
+        return "持平"
+    if key.endswith("rate"):
+        return f"{'提高' if delta > 0 else '下降'}{abs(delta) * 100:.1f}个百分点"
+    return f"{'增加' if delta > 0 else '减少'}{abs(int(delta)):,}项"
+
+
 def rate_change(delta) -> str:
     """A rate change in a table: ``+1.2个百分点``, ``持平``; None (a side without rate) -> ``—``."""
     if _missing(delta):
