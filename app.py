@@ -75,6 +75,7 @@ navigation = st.navigation({
         st.Page(PAGES / "trend.py", title="阶段趋势", icon=":material/monitoring:", url_path="qushi"),
         st.Page(PAGES / "changes.py", title="本周变化", icon=":material/compare_arrows:", url_path="bianhua"),
         st.Page(PAGES / "forecast.py", title="进度预测", icon=":material/event_upcoming:", url_path="yuce"),
+        st.Page(PAGES / "meeting.py", title="会议汇报", icon=":material/slideshow:", url_path="huibao"),
     ],
     "管理": admin,
 })

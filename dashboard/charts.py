@@ -471,3 +471,16 @@ def forecast_bars(table: pd.DataFrame, s: CampaignSettings) -> go.Figure:
     fig.update_xaxes(range=[0, 1.02], title=None)
     fig.update_layout(barmode="overlay", bargap=0.3)
     return _layout(fig, height=170 + 44 * len(part), percent_axis="xaxis")
+
+
+def projector(fig: go.Figure, *, height: int) -> go.Figure:
+    """``fig`` for a slide on 会议汇报: ``height`` pixels, text large enough to read at
+    the back of a room (18 px axes and legend, 17 px bar labels), hover off (a presenter
+    does not hover)."""
+    fig.update_layout(height=height, font={"family": FONT, "size": 18}, hovermode=False,
+                      margin={"l": 10, "r": RIGHT_MARGIN, "t": 20, "b": 10})
+    fig.update_traces(hoverinfo="skip", hovertemplate=None)
+    fig.update_traces(textfont_size=17, selector={"type": "bar"})
+    for a in fig.layout.annotations:
+        a.font.size = 16
+    return fig

@@ -193,6 +193,24 @@ def overdue(db: str, version: int, as_of: dt.date, settings: CampaignSettings, f
         return figures.overdue(con, as_of, settings, filters, min_days=min_days)
 
 
+@st.cache_data(**LIST_CACHE)
+def meeting(db: str, version: int, as_of: dt.date, settings: CampaignSettings, filters: Filters,
+            since: dt.date | None):
+    """The 会议汇报 deck (``data_pipeline.meeting.meeting``)."""
+    from data_pipeline import meeting as deck
+    with reading(db) as con:
+        return deck.meeting(con, as_of, settings, since, filters)
+
+
+def report_file(db: str, fmt: str, as_of: dt.date, settings: CampaignSettings, since: dt.date | None,
+                filters: Filters) -> bytes:
+    """A 通报 file (``data_pipeline.reports.build``), built when its download is clicked
+    (not cached: the bytes leave with the download)."""
+    from data_pipeline import reports
+    with reading(db) as con:
+        return reports.build(con, fmt, as_of, settings, since, filters)
+
+
 def save_settings(db: str, settings: CampaignSettings, actor: audit.Actor) -> list[str]:
     """Store the settings (a write connection, opened only for this)."""
     with writing(db) as con:
