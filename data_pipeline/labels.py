@@ -147,12 +147,18 @@ def signed(n: int) -> str:
     return f"{int(n):+,}"
 
 
+def unchanged(key: str, delta) -> bool:
+    """Whether a change reads as none: a count change of 0, or a rate change that shows as
+    0.0 percentage points (|delta| < 0.0005: ``+0.0个百分点`` would say it changed)."""
+    return abs(delta) < 0.0005 if key.endswith("rate") else delta == 0
+
+
 def change(key: str, delta) -> str | None:
-    """The change shown under a KPI card: ``+5``, ``+1.2个百分点``, ``持平``; None when there
-    is no previous report to compare with."""
+    """The change shown under a KPI card: ``+5``, ``+1.2个百分点``, ``持平`` (``unchanged``);
+    None when there is no previous report to compare with."""
     if delta is None:
         return None
-    if delta == 0:
+    if unchanged(key, delta):
         return "持平"
     return points(delta) if key.endswith("rate") else signed(delta)
 
@@ -163,7 +169,7 @@ def change_words(key: str, delta) -> str | None:
     None when there is no previous report (or no rate) to compare with."""
     if _missing(delta):
         return None
-    if delta == 0:
+    if unchanged(key, delta):
         return "持平"
     if key.endswith("rate"):
         return f"{'提高' if delta > 0 else '下降'}{abs(delta) * 100:.1f}个百分点"
@@ -171,10 +177,11 @@ def change_words(key: str, delta) -> str | None:
 
 
 def rate_change(delta) -> str:
-    """A rate change in a table: ``+1.2个百分点``, ``持平``; None (a side without rate) -> ``—``."""
+    """A rate change in a table: ``+1.2个百分点``, ``持平`` (``unchanged``); None (a side
+    without rate) -> ``—``."""
     if _missing(delta):
         return NONE
-    return "持平" if delta == 0 else points(delta)
+    return "持平" if unchanged("rate", delta) else points(delta)
 
 
 def rank_change(delta) -> str:

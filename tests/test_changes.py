@@ -289,3 +289,17 @@ def test_settings_page_stores_the_rank_rule_escalation_and_forecast_lines(monkey
     at.number_input(key="set_forecast_yellow").set_value(95.0)
     at.form_submit_button[0].click().run()
     assert at.error[0].value == "**设置未保存：**\n- 进度预测黄色线（95%）不能高于绿色线（90%）"
+
+
+@pytest.mark.parametrize("delta,table,card,words", [
+    (0.0, "持平", "持平", "持平"),
+    (0.00004, "持平", "持平", "持平"),          # shows as 0.0 points: no change, not "+0.0个百分点"
+    (-0.00049, "持平", "持平", "持平"),
+    (0.0005, "+0.1个百分点", "+0.1个百分点", "提高0.1个百分点"),
+    (-0.012, "-1.2个百分点", "-1.2个百分点", "下降1.2个百分点"),
+    (None, "—", None, None),
+])
+def test_a_rate_change_that_rounds_to_nothing_reads_as_unchanged(delta, table, card, words):
+    assert labels.rate_change(delta) == table
+    assert labels.change("completion_rate", delta) == card
+    assert labels.change_words("on_time_rate", delta) == words
