@@ -8,20 +8,17 @@ on 创城办登录 (the passcode is ``OFFICE_PASSCODE``); one test uploads a sam
 through 数据上传 and checks that the overview's KPI cards move by exactly what the library
 computes.
 
-Skips locally when Chromium is missing; in CI (``CI=true``) that is a failure.
+Server, browser and log-in helpers: ``tests.browserhelp``. Skips locally when Chromium
+is missing; in CI (``CI=true``) that is a failure.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -32,15 +29,13 @@ from data_pipeline import labels
 from tests import ledgers as L
 from data_pipeline.audit import ROLE_OFFICE, UPLOAD
 from data_pipeline.sample import sample_files
-from tests.conftest import ROOT, require
+from tests.browserhelp import (OFFICE_PASSCODE, SHOTS, launch_chromium, login, main_text, new_context,
+                               require_chromium, settle, streamlit_server)
+from tests.browserhelp import free_port  # noqa: F401  (tests.test_readme imports it from here)
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-SHOTS = ROOT / "test-output" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-OFFICE_PASSCODE = "创城-浏览器-2026"
 # (file name of the screenshot, link in the sidebar, a text the page shows once drawn);
 # 设置 is listed only for the logged-in office.
 PAGES = [("overview", "总览", "各工作组亮牌情况"), ("group", "工作组", "分类统计"), ("overdue", "超期督办", "临期问题"),
@@ -52,51 +47,9 @@ RAW_NAMES = ("group_name", "completion_rate", "on_time_rate", "days_overdue", "s
              "NaN", "Choose an option", "Traceback", "Error")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def streamlit_server(db: Path, folder: Path, **env_extra):
-    """``streamlit run app.py`` on a free port against ``db``; yields its URL."""
-    port = free_port()
-    log_path = folder / f"streamlit_{port}.log"
-    env = {**os.environ, "CAMPAIGN_DB": str(db), "PYTHONPATH": str(ROOT), **env_extra}
-    if "CAMPAIGN_NO_SAMPLE" not in env_extra:
-        env.pop("CAMPAIGN_NO_SAMPLE", None)
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start: {log_path.read_text()}")
-                time.sleep(0.3)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-    assert "Traceback" not in log_path.read_text()
-
-
 @pytest.fixture(scope="module")
 def server(sample_db, tmp_path_factory):
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
+    require_chromium()
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "campaign.duckdb"
     shutil.copy(sample_db, db)
@@ -106,34 +59,18 @@ def server(sample_db, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    context = new_context(browser)
     tab = context.new_page()
     tab.goto(server["url"])
     tab.get_by_text("交办总数").first.wait_for(timeout=60_000)
     yield tab
     context.close()
-
-
-def settle(tab, text) -> None:
-    """Wait until ``text`` (or a locator) is shown and the script run and charts are done."""
-    (tab.get_by_text(text) if isinstance(text, str) else text).first.wait_for(timeout=60_000)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    tab.wait_for_timeout(1500)
-
-
-def main_text(tab) -> str:
-    return tab.locator('[data-testid="stMain"]').inner_text()
 
 
 def kpis(tab) -> list[str]:
@@ -189,18 +126,6 @@ def wait_for_cards(tab, want: list[str], timeout: float = 60) -> list[tuple[str,
         if shown == list(zip(KPI_LABELS, want)) or time.monotonic() > deadline:
             return shown
         tab.wait_for_timeout(300)
-
-
-def login(tab, name: str, passcode: str = OFFICE_PASSCODE) -> None:
-    """Log in on 创城办登录 as ``name``; the app then opens 数据上传."""
-    tab.get_by_role("link", name="创城办登录", exact=True).click()
-    settle(tab, "创城办口令")
-    tab.get_by_role("textbox", name="您的姓名", exact=True).fill(name)
-    tab.get_by_role("textbox", name="创城办口令", exact=True).fill(passcode)
-    tab.get_by_role("button", name="登录").click()
-    settle(tab, "选择台账文件")
-    assert main_text(tab).startswith("数据上传")
-    assert f"当前身份：创城办（{name}）" in tab.locator('[data-testid="stSidebar"]').inner_text()
 
 
 def test_every_page(page, server):
@@ -285,7 +210,7 @@ def test_cli_ingest_while_serving_shows_after_refresh(page, server, tmp_path):
 
 def test_empty_database_says_how_to_load_data(browser, tmp_path):
     with streamlit_server(tmp_path / "empty.duckdb", tmp_path, CAMPAIGN_NO_SAMPLE="1") as url:
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        context = new_context(browser)
         tab = context.new_page()
         try:
             tab.goto(url)
@@ -315,7 +240,7 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
     """The sample minus its newest layout-A ledger; the office uploads that ledger on
     数据上传; the overview's six cards go from the library's figures without it to the
     library's figures with it, and the batch and audit entry carry the typed name."""
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
+    require_chromium()
     held = held_out_ledger()
     db, after_db = tmp_path / "campaign.duckdb", tmp_path / "after.duckdb"
     con = dp.connect(db)
@@ -339,7 +264,7 @@ def test_upload_through_the_page_moves_the_overview_by_exactly_the_ledger(browse
     uploader = "测试员李娜"
 
     with streamlit_server(db, tmp_path, CAMPAIGN_NO_SAMPLE="1", CAMPAIGN_OFFICE_PASSCODE=OFFICE_PASSCODE) as url:
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        context = new_context(browser)
         tab = context.new_page()
         try:
             tab.goto(url)

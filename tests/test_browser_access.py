@@ -11,7 +11,7 @@
 - 上传记录's original file is not reachable without an office session, and its download
   URL stops working once the office moves on.
 
-Uses the server and browser helpers of ``test_browser``; skips locally without
+Uses the server and browser helpers of ``browserhelp``; skips locally without
 Chromium, required in CI.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests import ledgers as L
 
-from tests.conftest import require
-from tests.test_browser import ARGS, CHROMIUM, OFFICE_PASSCODE, login, main_text, settle, streamlit_server
+from tests.browserhelp import chromium, served  # noqa: F401  (module-scoped fixtures)
+from tests.browserhelp import OFFICE_PASSCODE, login, main_text, new_context, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -49,35 +49,12 @@ FIRST_REQUESTS = {
 LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def served(sample_db, tmp_path_factory):
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
-    folder = tmp_path_factory.mktemp("browser_access")
-    db = folder / "campaign.duckdb"
-    shutil.copy(sample_db, db)
-    with streamlit_server(db, folder, CAMPAIGN_OFFICE_PASSCODE=OFFICE_PASSCODE) as url:
-        yield url
-
-
 class Tab:
     """A browser context and its page, with the session ids the server sent it."""
 
     def __init__(self, chromium, url: str):
         self.url = url
-        self.context = chromium.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
-                                            accept_downloads=True)
+        self.context = new_context(chromium)
         self.page = self.context.new_page()
         self.session_ids: list[str] = []
         self.page.on("websocket", self._watch)
@@ -129,7 +106,7 @@ def dialogs(page) -> list[str]:
 
 
 def log_in_here(page, name: str) -> None:
-    """Fill in 创城办登录 where it is shown (``test_browser.login`` clicks its link first)."""
+    """Fill in 创城办登录 where it is shown (``browserhelp.login`` clicks its link first)."""
     page.get_by_role("textbox", name="您的姓名", exact=True).fill(name)
     page.get_by_role("textbox", name="创城办口令", exact=True).fill(OFFICE_PASSCODE)
     page.get_by_role("button", name="登录").click()

@@ -9,24 +9,22 @@
 - ledger text that looks like Markdown or HTML (group names with ``![img](…)``,
   ``[x](…)``, ``<b>``) stays text: no image is fetched, no link or bold appears.
 
-Uses the server and browser helpers of ``test_browser``; skips locally without
+Uses the server and browser helpers of ``browserhelp``; skips locally without
 Chromium, required in CI.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-from urllib.parse import urlparse
 
 import pytest
 
 import data_pipeline as dp
 from data_pipeline.values import clean_group
 from tests import ledgers as L
-from tests.conftest import require
-from tests.test_browser import (ARGS, CHROMIUM, OFFICE_PAGES, OFFICE_PASSCODE, PAGES, SHOTS, login, main_text,
-                                settle, streamlit_server)
+from tests.browserhelp import chromium, served  # noqa: F401  (module-scoped fixtures)
+from tests.browserhelp import SHOTS, login, main_text, open_page, settle, streamlit_server
+from tests.test_browser import OFFICE_PAGES, PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +32,9 @@ pytestmark = pytest.mark.browser
 ALLOWED_WORDS = {"xlsx", "xls", "xlsm", "xlsb", "ods", "csv", "pdf", "mb", "kb", "gb", "excel", "wps"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 SIZES = [(1280, 720), (1366, 768)]
+# The leaders' pages visited here: test_browser's, then 本周变化 and 进度预测; their URL paths.
+UI_PAGES = PAGES + [("changes", "本周变化", "变化明细"), ("forecast", "进度预测", "各工作组预测")]
+UI_PATHS = ["zonglan", "gongzuozu", "duban", "qushi", "bianhua", "yuce"]
 
 VISIBLE_TEXT = """() => {
     // innerText of the page (screen-reader texts included) without code (commands and file names shown as code)
@@ -53,54 +54,11 @@ def latin_words(text: str) -> set[str]:
     return {w for w in LATIN_WORD.findall(text) if w.lower() not in ALLOWED_WORDS}
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def served(sample_db, tmp_path_factory):
-    require(CHROMIUM is not None, "没有安装 Chromium（Debian: apt-get install chromium），跳过浏览器端到端测试")
-    folder = tmp_path_factory.mktemp("browser_ui")
-    db = folder / "campaign.duckdb"
-    shutil.copy(sample_db, db)
-    with streamlit_server(db, folder, CAMPAIGN_OFFICE_PASSCODE=OFFICE_PASSCODE) as url:
-        yield url
-
-
-def open_tab(chromium, url, width=1440, height=1000):
-    context = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                   accept_downloads=True)
-    tab = context.new_page()
-    foreign: list[str] = []
-    origin = urlparse(url)
-
-    def record(request):
-        u = urlparse(request.url)
-        if u.scheme in ("data", "blob", "about"):
-            return
-        if (u.hostname, u.port) != (origin.hostname, origin.port):
-            foreign.append(request.url)
-
-    tab.on("request", record)
-    tab.on("websocket", lambda ws: record(type("R", (), {"url": ws.url})()))
-    tab.goto(url)
-    return context, tab, foreign
-
-
 def test_no_english_and_no_request_leaves_the_server(chromium, served):
-    context, tab, foreign = open_tab(chromium, served)
-    try:
+    with open_page(chromium, served) as (tab, foreign):
         settle(tab, "交办总数")
         found = {}
-        for name, link, marker in PAGES + [("login", "创城办登录", "创城办口令")]:
+        for name, link, marker in UI_PAGES + [("login", "创城办登录", "创城办口令")]:
             tab.get_by_role("link", name=link, exact=True).click()
             settle(tab, marker)
             found[name] = latin_words(tab.evaluate(VISIBLE_TEXT))
@@ -125,8 +83,6 @@ def test_no_english_and_no_request_leaves_the_server(chromium, served):
         # the tab icon is the app's own
         icon = tab.evaluate("document.querySelector('link[rel~=\"icon\"]')?.href || ''")
         assert icon.startswith(served), icon
-    finally:
-        context.close()
 
 
 def uncut(tab) -> list[str]:
@@ -150,25 +106,21 @@ def uncut(tab) -> list[str]:
 @pytest.mark.parametrize("width,height", SIZES)
 def test_projector_sizes_cut_no_kpi(chromium, served, width, height):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context, tab, _ = open_tab(chromium, served, width, height)
-    try:
+    with open_page(chromium, served, width, height) as (tab, _):
         settle(tab, "交办总数")
         assert tab.locator('[data-testid="stSidebar"]').is_visible()
-        for name, link, marker in PAGES[:2]:
+        for name, link, marker in UI_PAGES[:2] + UI_PAGES[4:]:
             tab.get_by_role("link", name=link, exact=True).click()
             settle(tab, marker)
             assert uncut(tab) == [], (name, width)
             assert "…" not in " ".join(tab.locator('[data-testid="stMetric"]').all_inner_texts())
             tab.screenshot(path=str(SHOTS / f"{name}_{width}x{height}.png"))
-    finally:
-        context.close()
 
 
 def test_phone_width_legend_below_and_tables_scroll(chromium, served):
-    context, tab, _ = open_tab(chromium, served, 390, 844)
-    try:
+    with open_page(chromium, served, 390, 844) as (tab, _):
         settle(tab, "交办总数")
-        for (name, link, marker), path in zip(PAGES, ["zonglan", "gongzuozu", "duban", "qushi"]):
+        for (name, link, marker), path in zip(UI_PAGES, UI_PATHS):
             tab.goto(f"{served}/{path}")
             settle(tab, marker)
             assert tab.locator('[role="dialog"]').count() == 0, (path, tab.locator('[role="dialog"]').all_inner_texts())
@@ -187,8 +139,6 @@ def test_phone_width_legend_below_and_tables_scroll(chromium, served):
                         < 2 * parseFloat(getComputedStyle(c).fontSize)).map(c => c.innerText)""")
             assert narrow == [], (name, narrow[:5])
             tab.screenshot(path=str(SHOTS / f"{name}_390.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def test_ledger_text_that_looks_like_markdown_or_html_stays_text(chromium, tmp_path):
@@ -205,8 +155,7 @@ def test_ledger_text_that_looks_like_markdown_or_html_stays_text(chromium, tmp_p
     finally:
         con.close()
     with streamlit_server(db, tmp_path, CAMPAIGN_NO_SAMPLE="1") as url:
-        context, tab, foreign = open_tab(chromium, url)
-        try:
+        with open_page(chromium, url) as (tab, foreign):
             settle(tab, "各工作组亮牌情况")
             main = tab.locator('[data-testid="stMain"]')
             text = main_text(tab)
@@ -226,5 +175,3 @@ def test_ledger_text_that_looks_like_markdown_or_html_stays_text(chromium, tmp_p
             assert shown[0] in main_text(tab)
             assert main.locator("img").count() == 0
             assert foreign == []
-        finally:
-            context.close()
