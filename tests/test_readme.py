@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import free_port
+from tests.browserhelp import free_port
 
 README = ROOT / "README.md"
 # Parts of an output line that differ between runs: import time, the login name.
