@@ -74,6 +74,7 @@ import datetime as dt
 import io
 import re
 
+from .xml_text import UNHOLDABLE
 from . import labels
 from .campaign.settings import CampaignSettings
 from .labels import count, full_day, pct
@@ -126,7 +127,7 @@ STYLES = {"title": ("GwTitle", "公文标题"), "body": ("GwBody", "公文正文
           "table_center": ("GwTableCenter", "表格文字居中"),
           "signature": ("GwSignature", "落款"), "plain": ("GwPlain", "公文顶格")}
 
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ILLEGAL = UNHOLDABLE
 _DIRTY = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff]")    # _ILLEGAL, CR, LF, tab
 
 

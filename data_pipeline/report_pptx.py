@@ -67,6 +67,7 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Inches, Pt
 
+from .xml_text import UNHOLDABLE
 from . import labels
 from . import meeting as meeting_module
 from .campaign.settings import CampaignSettings
@@ -105,7 +106,7 @@ LEFT_HEADERS = {"工作组", "问题描述", "点位", "建议措施", "阶段"}
 RATE_FORMAT = labels.RATE_FORMAT_EXCEL     # 0.0%, as every export shows a rate
 AXIS_FORMAT = "0%"
 
-_DROP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DROP = UNHOLDABLE
 _SPACE = re.compile(r"\r\n|[\t\n\r]")
 _TOKEN = re.compile(r"[!-~]+|.", re.S)      # a run of printable ASCII wraps as one word
 

@@ -26,11 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .xml_text import UNHOLDABLE
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = "[]:*?/\\"
 MAX_SHEET_TITLE = 31
 _RESERVED_TITLES = {"history"}
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = UNHOLDABLE
 _SHEET_DROP = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _SHEET_TRIM_START = "".join(FORMULA_START) + "' \u3000\u00a0\n\v\f"
 _SHEET_TRIM_END = "' \u3000\u00a0\t\r\n\v\f"

@@ -31,7 +31,7 @@ from data_pipeline.audit import ROLE_OFFICE, UPLOAD
 from data_pipeline.sample import sample_files
 from tests.browserhelp import (OFFICE_PASSCODE, SHOTS, launch_chromium, login, main_text, new_context,
                                require_chromium, settle, streamlit_server)
-from tests.browserhelp import free_port  # noqa: F401  (tests.test_readme imports it from here)
+
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser

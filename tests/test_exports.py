@@ -405,3 +405,15 @@ def test_office_downloads_are_built_only_when_clicked(monkeypatch, sample_copy, 
     report = next(f for n, f in deferred.items() if n.endswith("_导入检查结果.xlsx"))
     formula_free(report())
     assert calls["report_xlsx"] == 1
+
+
+def test_text_xml_cannot_hold_is_dropped_in_every_workbook():
+    """The .xlsx, .pptx and .docx writers share one rule (``xml_text.holdable``)."""
+    import openpyxl
+    from data_pipeline import xml_text, xlsx_safe
+    wb = openpyxl.Workbook()
+    cell = xlsx_safe.put(wb.active, 1, 1, "甲\x01组\ud800\uffff\t乙")
+    assert cell.value == "甲组\t乙" == xml_text.holdable("甲\x01组\ud800\uffff\t乙")
+    out = io.BytesIO()
+    wb.save(out)
+    assert openpyxl.load_workbook(io.BytesIO(out.getvalue())).active["A1"].value == "甲组\t乙"
