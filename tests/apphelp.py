@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-VIEW_PAGES = ["pages/overview.py", "pages/group.py", "pages/overdue.py", "pages/trend.py"]
+VIEW_PAGES = ["pages/overview.py", "pages/group.py", "pages/overdue.py", "pages/trend.py", "pages/changes.py",
+              "pages/forecast.py", "pages/meeting.py"]
 OFFICE_PAGES = ["pages/upload.py", "pages/history.py", "pages/audit_log.py"]   # and pages/settings.py
 OFFICE_PASSCODE = "创城-2026"
 
