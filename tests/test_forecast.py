@@ -85,7 +85,9 @@ def test_without_an_evaluation_phase_the_dates_are_still_given(history):
 
 
 def test_two_reports_are_not_enough(history):
-    t = figures.forecast(history, W2, evaluation_from(D(2026, 4, 30))).table
+    fig = figures.forecast(history, W2, evaluation_from(D(2026, 4, 30)))
+    assert fig.method == "台账少于3期，无法预测"     # nothing simulated: no "最近1次台账间隔" sentence
+    t = fig.table
     assert t[["group_name", "open", "outlook", "outlook_label", "probability", "p50", "reason"]].values.tolist() == [
         ["乙", 10, "insufficient", "数据不足", None, None, "台账少于3期，无法预测"],
         ["甲", 40, "insufficient", "数据不足", None, None, "台账少于3期，无法预测"],

@@ -63,7 +63,7 @@ class Forecast:
     """进度预测 as of ``as_of`` (a report date). ``evaluation``: the 评估 phase (None when
     not set); ``intervals``: how many report intervals were resampled; ``runs``, ``seed``,
     ``horizon_weeks``: the simulation's; ``method``: the method in one sentence
-    (``labels.forecast_method``). ``table``: one row per group in the configured order,
+    (``labels.forecast_method``; with too few reports ``labels.FORECAST_TOO_FEW``). ``table``: one row per group in the configured order,
     then the 合计 row (``is_total``), with ``FORECAST_COLUMNS``: ``open`` items at
     ``as_of``; ``weekly_new``, ``weekly_closed`` and ``weekly_net`` (= closed - new): the
     means over the intervals, per week (None when 数据不足); ``outlook`` and its label;
@@ -190,4 +190,6 @@ def forecast(history: pd.DataFrame, as_of: dt.date, groups: Sequence[str], s: Ca
     for col in ("weekly_new", "weekly_closed", "weekly_net", "probability", "light", "p50", "p85"):
         table[col] = pd.Series([r[col] for r in rows], dtype=object)
     n = max(len(used) - 1, 0)
-    return Forecast(as_of, evaluation, n, int(runs), int(seed), HORIZON_WEEKS, labels.forecast_method(n, runs), table)
+    # Nothing is simulated with too few reports: the sentence says so instead of a method.
+    method = labels.forecast_method(n, runs) if enough else labels.FORECAST_TOO_FEW.format(n=MIN_REPORTS)
+    return Forecast(as_of, evaluation, n, int(runs), int(seed), HORIZON_WEEKS, method, table)
