@@ -355,7 +355,8 @@ def _check_out(out: str) -> None:
     except OSError:
         return            # missing, or unreachable: writing says why
     if kind:
-        raise LedgerError(f"输出路径“{out}”是{kind}，不能写入通报；请用 --out 指定一个文件名")
+        raise LedgerError(f"输出路径“{out}”是{kind}，不能写入通报；"
+                          "请用 --out 指定一个文件名（导出到文件夹请用 --format all）")
 
 
 def cmd_report(args) -> int:

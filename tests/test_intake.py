@@ -332,7 +332,8 @@ def test_cli_report_out_that_is_no_file_is_refused_before_computing(kind, tmp_pa
     done = run_limited("report", "--as-of", "2026-03-06", "--out", str(out), "--db", str(db), cwd=tmp_path)
     what = {"folder": "文件夹", "fifo": "命名管道（FIFO）", "device": "设备文件（如/dev/zero、/dev/urandom）"}[kind]
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == f"失败 输出路径“{out}”是{what}，不能写入通报；请用 --out 指定一个.xlsx文件名\n"
+    assert done.stderr == (f"失败 输出路径“{out}”是{what}，不能写入通报；"
+                           "请用 --out 指定一个文件名（导出到文件夹请用 --format all）\n")
     assert not db.exists()
 
 
