@@ -311,6 +311,16 @@ SLIDE_COLUMNS = {
 }
 
 
+# The columns drawn right-aligned, as numbers, wherever a slide's table is drawn.
+NUMERIC_COLUMNS = {"seq", "new_items", "newly_done", "newly_overdue", "reopened", "still_overdue", "completion_rate",
+                   "completion_rate_change", "open", "weekly_net", "probability", "days_overdue"}
+
+
+def numeric_columns(key: str) -> list[bool]:
+    """Per column of table slide ``key`` (``SLIDE_COLUMNS``): is it a number column."""
+    return [c in NUMERIC_COLUMNS for c, _, _ in SLIDE_COLUMNS[key]]
+
+
 def table_cells(m: Meeting, slide: Slide) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of ``slide``'s table as every renderer shows it
     (``SLIDE_COLUMNS``): text cells, ``labels.NONE`` for a missing value; the

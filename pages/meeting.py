@@ -93,11 +93,6 @@ KEYS_SCRIPT = """
 </script>
 """
 
-BAD_WHEN_UP = {"overdue", "due_soon"}
-NUMERIC = {"新交办", "新整改", "新增超期", "整改后反弹", "持续超期", "整改率", "整改率变化", "未整改",
-           "周均净减少", "评估前完成概率", "超期天数", "序号"}
-
-
 def esc(text) -> str:
     """Ledger text inside the slide's HTML: escaped, so it stays text."""
     return html.escape(str(text), quote=True)
@@ -128,12 +123,13 @@ def heading(slide) -> None:
 
 def table_html(m, slide) -> str:
     headers, rows = meeting.table_cells(m, slide)
+    numbers = meeting.numeric_columns(slide.key)
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = []
     for r in rows:
         total = ' class="total"' if r and r[0] == labels.TOTAL else ""
-        cells = "".join(f'<td class="num">{esc(c)}</td>' if h in NUMERIC else f"<td>{esc(c)}</td>"
-                        for h, c in zip(headers, r))
+        cells = "".join(f'<td class="num">{esc(c)}</td>' if number else f"<td>{esc(c)}</td>"
+                        for number, c in zip(numbers, r))
         body.append(f"<tr{total}>{cells}</tr>")
     roomy = " roomy" if len(rows) <= 7 else ""
     return (f'<table class="slide-table{roomy}"><thead><tr>{head}</tr></thead>'
@@ -145,8 +141,8 @@ def cards_html(m) -> str:
     for key, (label, value, change) in zip(labels.KPI_KEYS, meeting.kpi_cells(m)):
         delta = m.overview.kpis.deltas[key]
         tone = ""
-        if delta:
-            tone = "bad" if (delta > 0) == (key in BAD_WHEN_UP) else "good"
+        if delta is not None and not labels.unchanged(key, delta):
+            tone = "bad" if (delta > 0) == (key in widgets.BAD_WHEN_UP) else "good"
         out.append(f'<div class="slide-card"><div class="label">{esc(label)}</div>'
                    f'<div class="value">{esc(value)}</div><div class="change {tone}">{esc(change)}</div></div>')
     return f'<div class="slide-cards">{"".join(out)}</div>'
