@@ -52,6 +52,7 @@ import time
 from pathlib import Path
 
 import make_ledgers
+from scriptrun import timed_run
 from machine import load_average, verdict, versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,18 +157,9 @@ def profile_export(db: Path, fmt: str, top: int = 25) -> str:
 # ---------------------------------------------------------------- child: the page
 
 
-def _run(at, timeout: float = 600) -> float:
-    start = time.perf_counter()
-    at.run(timeout=timeout)
-    seconds = time.perf_counter() - start
-    if at.exception:
-        raise RuntimeError(at.exception[0].value)
-    return seconds
-
-
 def _click(at, key: str) -> float:
     at.button(key=key).click()
-    return _run(at)
+    return timed_run(at, 600)
 
 
 def measure_page(db: Path) -> dict:
@@ -191,16 +183,16 @@ def measure_page(db: Path) -> dict:
 
     quiet()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    first_app = _run(at)
+    first_app = timed_run(at, 600)
     quiet()
     at.session_state["_role"] = "office"          # dashboard.access: logged in as the office
     at.session_state["_office_name"] = "benchmark"
-    _run(at)
+    timed_run(at, 600)
     at.switch_page("pages/meeting.py")
-    first_page = _run(at)
+    first_page = timed_run(at, 600)
     if not at.title or at.title[0].value != "会议汇报":
         raise RuntimeError("pages/meeting.py did not show 会议汇报")
-    second_page = _run(at)
+    second_page = timed_run(at, 600)
     start_click = _click(at, "meeting_start")
     deck = at.session_state["_meeting_deck"]
     slides = [{"key": sl.key, "title": sl.title} for sl in deck.slides]

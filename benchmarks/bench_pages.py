@@ -35,10 +35,10 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import make_ledgers
+from scriptrun import timed_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,15 +51,6 @@ def targets(items: int) -> tuple[float, float]:
 PAGES = [("总览", "pages/overview.py"), ("工作组", "pages/group.py"), ("超期督办", "pages/overdue.py"),
          ("阶段趋势", "pages/trend.py"), ("数据上传", "pages/upload.py"), ("上传记录", "pages/history.py"),
          ("设置", "pages/settings.py"), ("操作日志", "pages/audit_log.py")]
-
-
-def _run(at, timeout: float = 120):
-    start = time.perf_counter()
-    at.run(timeout=timeout)
-    seconds = time.perf_counter() - start
-    if at.exception:
-        raise RuntimeError(at.exception[0].value)
-    return seconds
 
 
 def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
@@ -88,24 +79,24 @@ def measure(db: Path, runs: int) -> tuple[list[dict], dict]:
     finally:
         con.close()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    first = _run(at)
+    first = timed_run(at)
     at.session_state["_role"] = "office"          # dashboard.access: the office pages are listed
     at.session_state["_office_name"] = "benchmark"
-    _run(at)
+    timed_run(at)
     rows = []
     fresh = iter(dates[1:])          # report dates no page has shown yet
     for name, page in PAGES:
         at.switch_page(page)
-        warm = _run(at)
-        times = [_run(at) for _ in range(runs)]
+        warm = timed_run(at)
+        times = [timed_run(at) for _ in range(runs)]
         date = next(fresh)
         before = dict(data.STATS)
         at.selectbox(key="as_of").set_value(date)
-        change = _run(at)
+        change = timed_run(at)
         query = (data.STATS["seconds"] - before["seconds"]) * 1000
         reads = data.STATS["reads"] - before["reads"]
         at.selectbox(key="as_of").set_value(dates[0])
-        _run(at)
+        timed_run(at)
         rows.append({"page": name, "warm_up": warm, "median": statistics.median(times), "max": max(times),
                      "date": date, "change_run": change, "query_ms": query, "reads": reads})
     upload = measure_upload(at, db)
@@ -125,12 +116,12 @@ def measure_upload(at, db: Path) -> dict:
     finally:
         con.close()
     at.switch_page("pages/upload.py")
-    _run(at)
+    timed_run(at)
     at.file_uploader[0].upload(name, content)
-    preview = _run(at)
+    preview = timed_run(at)
     commit_button = next(b for b in at.button if b.label == "确认导入")
     commit_button.click()
-    commit = _run(at)
+    commit = timed_run(at)
     if not at.success:
         raise RuntimeError("the upload was not committed")
     return {"upload_name": name, "upload_bytes": len(content), "upload_preview": preview, "upload_commit": commit}

@@ -30,6 +30,14 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture
+def sample(sample_db):
+    """A read-only connection to the sample campaign (``sample_db``)."""
+    connection = dp.connect(sample_db, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
 def con(db_path):
     """A fresh campaign database in a real DuckDB file."""
     connection = dp.connect(db_path)

@@ -41,12 +41,6 @@ LOCATION = '=HYPERLINK("http://x","y")'
 FONTS = {"仿宋", "黑体", "宋体"}
 
 
-@pytest.fixture
-def sample(sample_db):
-    con = dp.connect(sample_db, read_only=True)
-    yield con
-    con.close()
-
 
 def _doc(data: bytes):
     return docx.Document(io.BytesIO(data))

@@ -23,7 +23,6 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu
 
-import data_pipeline as dp
 from data_pipeline import ingest_file, labels
 from data_pipeline import meeting as M
 from data_pipeline.campaign import settings as c
@@ -38,12 +37,6 @@ FORMULA, MARKUP, CONTROL = '=HYPERLINK("http://x")', "<b>x</b>", "甲\x01组"
 DESCRIPTION = f"{FORMULA} {MARKUP} 问\x01题"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
-
-@pytest.fixture
-def sample(sample_db):
-    con = dp.connect(sample_db, read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 import data_pipeline as dp
-from data_pipeline import figures, labels
+from data_pipeline import figures
 from data_pipeline.__main__ import main
 from data_pipeline.campaign.settings import load_settings
 from data_pipeline.report_xlsx import report_xlsx
@@ -19,12 +19,6 @@ from data_pipeline.report_xlsx import report_xlsx
 AS_OF = dt.date(2026, 11, 27)
 HOSTILE = '=HYPERLINK("http://x","y")'
 
-
-@pytest.fixture
-def sample(sample_db):
-    con = dp.connect(sample_db, read_only=True)
-    yield con
-    con.close()
 
 
 def _book(data: bytes):

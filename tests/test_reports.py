@@ -23,13 +23,6 @@ RENDERED = ROOT / "test-output" / "rendered"
 NAMES = ["会议汇报_20261127.pptx", "通报_20261127.docx", "通报附表_20261127.xlsx"]
 
 
-@pytest.fixture
-def sample(sample_db):
-    import data_pipeline as dp
-    con = dp.connect(str(sample_db), read_only=True)
-    yield con
-    con.close()
-
 
 def need_libreoffice():
     require(reports.libreoffice() is not None,
