@@ -32,7 +32,7 @@ import pandas as pd
 from . import figures, labels
 from .campaign.forecast import MIN_REPORTS, Forecast
 from .campaign.phases import PhaseInfo
-from .campaign.settings import CampaignSettings
+from .campaign.settings import CampaignSettings, load_settings
 from .campaign.standing import board_rules
 from .labels import count, full_day, pct
 from .metrics import ALL, Filters
@@ -139,7 +139,6 @@ def meeting(con, as_of: dt.date, settings: CampaignSettings | None = None, since
     """The deck (``Meeting``) at the latest report date on or before ``as_of``;
     ``NoReport`` when there is none, ``ValueError`` (Chinese) when ``since`` is not
     before it (``figures.changes``)."""
-    from .campaign.settings import load_settings
     s = settings or load_settings(con)
     day = figures.report_date_at(con, as_of)
     if day is None:
@@ -157,14 +156,13 @@ def meeting(con, as_of: dt.date, settings: CampaignSettings | None = None, since
     deck = Meeting(day, rank.since, as_of, s.name, list(s.phases), info, phase_line(info), board_rules(s),
                    labels.escalation_steps(s.escalation), over, rank, figures.trend(con, day, s, filters),
                    figures.forecast(con, day, s, filters), len(late), late, longest, escalations, [])
-    object.__setattr__(deck, "slides", _slides(deck, s))
-    return deck
+    return dataclasses.replace(deck, slides=_slides(deck))
 
 
 # ---------------------------------------------------------------- the slides' messages
 
 
-def _slides(m: Meeting, s: CampaignSettings) -> list[Slide]:
+def _slides(m: Meeting) -> list[Slide]:
     out = [Slide("title", f"{m.name}工作推进情况汇报", f"截至{full_day(m.as_of)} ｜ {m.phase_text}"),
            Slide("headline", SLIDE_TITLES["headline"], _headline(m)),
            Slide("groups", SLIDE_TITLES["groups"], _groups(m)),
@@ -369,7 +367,7 @@ def deck_json(m: Meeting) -> dict:
     ``asked``, and per slide its ``key``, ``title``, ``message``, table ``headers`` and
     ``rows`` (``table_cells``); ``kpis`` (``kpi_cells``), ``groups`` (``group_bars``),
     ``trend`` (``trend_points``), ``rules`` and ``escalation_rule``."""
-    from .figures import to_json
+    to_json = figures.to_json
     slides = []
     for sl in m.slides:
         headers, rows = table_cells(m, sl)

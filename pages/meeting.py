@@ -7,95 +7,16 @@ keys a presenter's clicker sends (PageDown/PageUp, the arrows, the space bar); F
 全屏 button toggles full screen. The frozen deck does not change while it is presented,
 even if a ledger is uploaded meanwhile; 退出演示 ends it.
 """
-import html
 from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, data, view, widgets
-from data_pipeline import labels, meeting, reports
+from dashboard import charts, data, slides, view, widgets
+from data_pipeline import labels, reports
 
 _DECK = "_meeting_deck"      # the frozen Meeting while presenting
 _AT = "_meeting_slide"       # the slide shown
-_PDF = "_meeting_pdf"        # {fmt: (file name, bytes)} of PDFs made on this page
-
-PRESENT_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"] { display: none !important; }
-[data-testid="stMain"] { margin-left: 0 !important; }
-[data-testid="stMainBlockContainer"], .block-container {
-    padding: 1rem 2.2rem 0.4rem !important; max-width: 100% !important; }
-.st-key-slide { min-height: calc(100vh - 5.2rem); gap: 0.4rem; }
-.slide-title { font-size: 2.4rem; font-weight: 700; line-height: 1.25; margin: 0; color: #14213d; }
-.slide-message { font-size: 1.45rem; line-height: 1.45; margin: 0.2rem 0 0.5rem; color: #333; }
-.slide-cover { display: flex; flex-direction: column; justify-content: center; align-items: center;
-    min-height: calc(100vh - 7rem); text-align: center; gap: 1.5rem; }
-.slide-cover .slide-title { font-size: 3.2rem; }
-.slide-cover .slide-message { font-size: 1.8rem; }
-.slide-cards { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1rem 1.4rem; margin-top: 0.6rem; }
-.slide-card { border: 1px solid #d0d7de; border-radius: 0.6rem; padding: 1.1rem 1.4rem; }
-.slide-card .label { font-size: 1.5rem; color: #444; }
-.slide-card .value { font-size: 3.6rem; font-weight: 700; line-height: 1.2; color: #14213d; }
-.slide-card .change { font-size: 1.4rem; color: #555; min-height: 1.6rem; }
-.slide-card .change.bad { color: #c62828; }
-.slide-card .change.good { color: #2e7d32; }
-table.slide-table { width: 100%; border-collapse: collapse; font-size: 1.2rem; line-height: 1.35; }
-table.slide-table.roomy { font-size: 1.45rem; }
-table.slide-table th { background: #e8edf3; font-weight: 700; text-align: center; }
-table.slide-table th, table.slide-table td { border: 1px solid #c8d0d8; padding: 0.28rem 0.5rem;
-    overflow-wrap: anywhere; }
-table.slide-table td.num { text-align: right; white-space: nowrap; }
-table.slide-table tr.total td { font-weight: 700; background: #f6f8fa; }
-.slide-note { font-size: 1.1rem; color: #555; margin-top: 0.4rem; }
-.slide-lists p { font-size: 1.35rem; line-height: 1.6; }
-.slide-lists .name { font-weight: 700; }
-.st-key-slide_nav { align-items: center; justify-content: center; gap: 1rem; }
-.st-key-slide_nav p { font-size: 1.2rem; margin: 0; }
-.slide-fullscreen { font: inherit; font-size: 1rem; padding: 0.35rem 0.9rem; border-radius: 0.5rem;
-    border: 1px solid #c8d0d8; background: #fff; cursor: pointer; }
-</style>
-"""
-
-# The presenter's keys: clickers send PageDown/PageUp (some arrows or the space bar);
-# F toggles full screen. Installed once per tab; keys typed into a field are left alone,
-# and nothing happens unless the slide buttons are on the page.
-KEYS_SCRIPT = """
-<script data-chrome="1">
-(() => {
-  const w = window.parent && window.parent.document ? window.parent : window;
-  if (w.__campaignSlideKeys) return;
-  w.__campaignSlideKeys = true;
-  const d = w.document;
-  const keys = {PageDown: "slide_next", ArrowRight: "slide_next", ArrowDown: "slide_next", " ": "slide_next",
-                PageUp: "slide_prev", ArrowLeft: "slide_prev", ArrowUp: "slide_prev"};
-  const full = () => {
-    if (d.fullscreenElement) d.exitFullscreen();
-    else if (d.documentElement.requestFullscreen) d.documentElement.requestFullscreen().catch(() => {});
-  };
-  d.addEventListener("keydown", (e) => {
-    const t = e.target;
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-    if (!d.querySelector(".st-key-slide_next")) return;
-    if (e.key === "f" || e.key === "F") { e.preventDefault(); full(); return; }
-    const key = keys[e.key];
-    if (!key) return;
-    e.preventDefault();
-    const b = d.querySelector(".st-key-" + key + " button");
-    if (b && !b.disabled) b.click();
-  }, true);
-  d.addEventListener("click", (e) => {
-    if (e.target && e.target.closest && e.target.closest(".slide-fullscreen")) full();
-  });
-})();
-</script>
-"""
-
-def esc(text) -> str:
-    """Ledger text inside the slide's HTML: escaped, so it stays text."""
-    return html.escape(str(text), quote=True)
+_PDF = "_meeting_pdf"        # {fmt: ((as_of, since, filters), bytes)} of PDFs made on this page
 
 
 # ---------------------------------------------------------------- presenting
@@ -117,77 +38,18 @@ def move(step: int) -> None:
         st.session_state[_AT] = max(0, min(len(deck.slides) - 1, st.session_state.get(_AT, 0) + step))
 
 
-def heading(slide) -> None:
-    st.html(f'<p class="slide-title">{esc(slide.title)}</p><p class="slide-message">{esc(slide.message)}</p>')
-
-
-def table_html(m, slide) -> str:
-    headers, rows = meeting.table_cells(m, slide)
-    numbers = meeting.numeric_columns(slide.key)
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = []
-    for r in rows:
-        total = ' class="total"' if r and r[0] == labels.TOTAL else ""
-        cells = "".join(f'<td class="num">{esc(c)}</td>' if number else f"<td>{esc(c)}</td>"
-                        for number, c in zip(numbers, r))
-        body.append(f"<tr{total}>{cells}</tr>")
-    roomy = " roomy" if len(rows) <= 7 else ""
-    return (f'<table class="slide-table{roomy}"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
-
-
-def cards_html(m) -> str:
-    out = []
-    for key, (label, value, change) in zip(labels.KPI_KEYS, meeting.kpi_cells(m)):
-        delta = m.overview.kpis.deltas[key]
-        tone = ""
-        if delta is not None and not labels.unchanged(key, delta):
-            tone = "bad" if (delta > 0) == (key in widgets.BAD_WHEN_UP) else "good"
-        out.append(f'<div class="slide-card"><div class="label">{esc(label)}</div>'
-                   f'<div class="value">{esc(value)}</div><div class="change {tone}">{esc(change)}</div></div>')
-    return f'<div class="slide-cards">{"".join(out)}</div>'
-
-
-def lists_html(m) -> str:
-    st_ = m.overview.standing
-    rate = dict(zip(st_.table["group_name"], st_.table["completion_rate"]))
-    run = dict(zip(st_.table["group_name"], st_.table["warning_streak"]))
-    lines = []
-    for title, rule, groups in ((labels.HONOUR, m.rules[0], st_.honour), (labels.WARNING, m.rules[1], st_.warning)):
-        names = "、".join(f'<span class="name">{esc(g)}</span>（{esc(labels.pct(rate[g]))}'
-                         + (f"，{esc(labels.streak(run[g]))}" if title == labels.WARNING and run[g] > 1 else "")
-                         + "）" for g in groups) or "暂无"
-        lines.append(f"<p><b>{esc(title)}</b>（{esc(rule)}）：{names}</p>")
-    if st_.unranked:
-        lines.append(f"<p>交办问题较少、不参与排名：{'、'.join(esc(g) for g in st_.unranked)}</p>")
-    return f'<div class="slide-lists">{"".join(lines)}</div>'
-
-
-def phases_html(m) -> str:
-    p = m.trend.phases
-    if p.empty:
-        return '<p class="slide-note">尚未设置阶段时间。</p>'
-    rows = "".join(
-        f"<tr><td>{esc(r.phase)}</td><td>{esc(labels.period(r.start, r.end))}</td><td>{esc(r.state or labels.NONE)}</td>"
-        f'<td class="num">{esc(labels.count(r.assigned))}</td><td class="num">{esc(labels.count(r.assigned_done))}</td>'
-        f'<td class="num">{esc(labels.pct(r.completion_rate))}</td></tr>' for r in p.itertuples())
-    return ('<table class="slide-table"><thead><tr><th>阶段</th><th>起止日期</th><th>进展</th><th>本阶段交办</th>'
-            f"<th>其中已整改</th><th>整改率</th></tr></thead><tbody>{rows}</tbody></table>")
-
-
 def present(v, m) -> None:
-    st.html(PRESENT_CSS)
+    st.html(slides.PRESENT_CSS)
     at = min(st.session_state.get(_AT, 0), len(m.slides) - 1)
     slide = m.slides[at]
     s = v.settings
     with st.container(key="slide"):
         if slide.key == "title":
-            st.html(f'<div class="slide-cover"><p class="slide-title">{esc(slide.title)}</p>'
-                    f'<p class="slide-message">{esc(slide.message)}</p></div>')
+            st.html(slides.cover_html(slide))
         else:
-            heading(slide)
+            st.html(slides.heading_html(slide))
         if slide.key == "headline":
-            st.html(cards_html(m))
+            st.html(slides.cards_html(m))
         elif slide.key == "groups":
             left, right = st.columns([3, 2], gap="large")
             with left:
@@ -196,17 +58,17 @@ def present(v, m) -> None:
                 st.plotly_chart(charts.projector(charts.group_rates_bar(table, s), height=height),
                                 config=charts.CONFIG, theme=None, key="slide_groups")
             with right:
-                st.html(lists_html(m))
+                st.html(slides.lists_html(m))
         elif slide.key == "trend":
             st.plotly_chart(charts.projector(charts.rate_line(m.trend.series, m.phases, s, as_of=m.as_of),
                                              height=300), config=charts.CONFIG, theme=None, key="slide_trend")
-            st.html(phases_html(m))
+            st.html(slides.phases_html(m))
         elif slide.rows is not None:
-            st.html(table_html(m, slide))
+            st.html(slides.table_html(m, slide))
             note = {"forecast": m.forecast.method, "escalation": f"督办措施：{m.escalation_rule}",
                     "overdue": f"超期问题全部名单见“超期督办”页（共{labels.count(m.overdue_count)}项）。"}.get(slide.key)
             if note:
-                st.html(f'<p class="slide-note">{esc(note)}</p>')
+                st.html(slides.note_html(note))
     with st.container(key="slide_nav", horizontal=True):
         st.button("上一页", key="slide_prev", icon=":material/chevron_left:", on_click=move, args=(-1,),
                   disabled=at == 0)
@@ -215,7 +77,7 @@ def present(v, m) -> None:
                   disabled=at == len(m.slides) - 1)
         st.html('<button class="slide-fullscreen" type="button">全屏</button>')
         st.button("退出演示", key="slide_exit", icon=":material/close:", on_click=stop)
-    st.html(KEYS_SCRIPT, unsafe_allow_javascript=True)
+    st.html(slides.KEYS_SCRIPT, unsafe_allow_javascript=True)
 
 
 # ---------------------------------------------------------------- preparing
